@@ -1,0 +1,328 @@
+"""Evidence: every declared factor turned into one raw number per address.
+
+:func:`compute_evidence` walks the layer specs (:mod:`buitengebied.layerspec`) and
+applies each one's method to the records known at ``as_of``.  The numbers are raw
+(densities per km^2, decayed weights, anomaly z-scores); :mod:`buitengebied.scoring`
+puts them on one scale and fuses them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from buitengebied.contract import LAYER_SCHEMAS
+from buitengebied.density import kernel_density_at
+from buitengebied.energy import energy_anomaly
+from buitengebied.layerspec import LayerSpec
+from buitengebied.load import Dataset, ProgressCallback
+
+logger = logging.getLogger(__name__)
+
+_SECONDS_PER_DAY = 86_400.0
+
+
+@dataclass
+class Evidence:
+    """Raw evidence per address and factor.
+
+    Attributes
+    ----------
+    address_ids : pandas.Index
+        Addresses, in the dataset's order.
+    raw : pandas.DataFrame
+        One column per factor (spec name), one row per address.
+    specs : list of LayerSpec
+        The factors, in column order.
+    layers_used : list of str
+        Contract layers that contributed records.
+    details : dict of str to pandas.DataFrame
+        Per-factor extra columns that explain a value (e.g. energy components).
+    """
+
+    address_ids: pd.Index
+    raw: pd.DataFrame
+    specs: list[LayerSpec]
+    layers_used: list[str]
+    details: dict[str, pd.DataFrame]
+
+
+def address_xy(dataset: Dataset) -> np.ndarray:
+    """Return the addresses' coordinates as an ``(n, 2)`` array in EPSG:28992."""
+    return shapely.get_coordinates(np.asarray(dataset.addresses.geometry))
+
+
+def compute_evidence(
+    dataset: Dataset,
+    specs: Iterable[LayerSpec],
+    *,
+    as_of: pd.Timestamp,
+    on_progress: ProgressCallback | None = None,
+) -> Evidence:
+    """Compute every factor's raw evidence for every address.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Layers already restricted to what was known at ``as_of``
+        (:func:`buitengebied.timefilter.known_at`).
+    specs : iterable of LayerSpec
+        The factors to compute.
+    as_of : pandas.Timestamp
+        The moment of the ranking, for time decay.
+    on_progress : callable, optional
+        Receives ``(step, fraction)`` after each factor.
+
+    Returns
+    -------
+    Evidence
+    """
+    specs = list(specs)
+    targets = address_xy(dataset)
+    address_tree = cKDTree(targets)
+    columns: dict[str, np.ndarray] = {}
+    details: dict[str, pd.DataFrame] = {}
+    used: list[str] = []
+    for step, spec in enumerate(specs):
+        if on_progress is not None:
+            on_progress(f"factor {spec.name}", step / max(len(specs), 1))
+        source = dataset.layer(spec.source_layer)
+        if source is None:
+            columns[spec.name] = np.zeros(len(targets))
+            continue
+        values, detail = _evidence_for(spec, source, dataset, targets, address_tree, as_of)
+        columns[spec.name] = values
+        if detail is not None:
+            details[spec.name] = detail
+        if spec.source_layer != "addresses" and spec.source_layer not in used and len(source):
+            used.append(spec.source_layer)
+    if on_progress is not None:
+        on_progress("evidence computed", 1.0)
+    address_ids = pd.Index(dataset.addresses["address_id"], name="address_id")
+    raw = pd.DataFrame(columns, index=address_ids)
+    return Evidence(address_ids, raw, specs, used, details)
+
+
+def _evidence_for(
+    spec: LayerSpec,
+    source: pd.DataFrame,
+    dataset: Dataset,
+    targets: np.ndarray,
+    address_tree: cKDTree,
+    as_of: pd.Timestamp,
+) -> tuple[np.ndarray, pd.DataFrame | None]:
+    if spec.method == "energy_anomaly":
+        anomaly = energy_anomaly(source, pd.DataFrame(dataset.addresses), as_of=as_of)
+        return anomaly["anomaly"].to_numpy(dtype=float), anomaly.set_index("address_id")
+    if spec.method == "remoteness":
+        return _remoteness(targets, spec.params["bandwidth_m"]), None
+    records = select_records(spec, source)
+    weights = record_weights(spec, records, as_of=as_of)
+    if spec.method == "linked":
+        return _linked(records, weights, dataset), None
+    if spec.method == "nearest":
+        return _nearest(spec, records, weights, dataset, targets, address_tree), None
+    return _kernel_density(spec, records, weights, dataset, targets), None
+
+
+def select_records(spec: LayerSpec, records: pd.DataFrame) -> pd.DataFrame:
+    """Return the records that pass the spec's ``[evidence.filter]``."""
+    keep = np.ones(len(records), dtype=bool)
+    for column, allowed in spec.filters.items():
+        if column not in records:
+            return records.iloc[0:0]
+        keep &= records[column].astype("string").str.lower().isin(allowed).to_numpy(dtype=bool)
+    return records.loc[keep]
+
+
+def record_weights(spec: LayerSpec, records: pd.DataFrame, *, as_of: pd.Timestamp) -> np.ndarray:
+    """Weight of each record: per-value weights times time decay.
+
+    Parameters
+    ----------
+    spec : LayerSpec
+        The factor.
+    records : pandas.DataFrame
+        Its selected records.
+    as_of : pandas.Timestamp
+        Ages are measured up to this moment.
+
+    Returns
+    -------
+    numpy.ndarray
+        One non-negative weight per record.
+    """
+    weights = np.ones(len(records))
+    for table in spec.record_weights:
+        if table.column not in records:
+            weights *= table.default
+            continue
+        values = records[table.column].astype("string").str.lower()
+        mapped = values.map(table.values).astype(float).fillna(table.default)
+        weights *= mapped.to_numpy(dtype=float)
+    time_column = _time_column(spec, records)
+    if spec.half_life_days and time_column is not None:
+        moments = records[time_column]
+        age_days = ((as_of - moments).dt.total_seconds() / _SECONDS_PER_DAY).to_numpy(
+            dtype=float, na_value=0.0
+        )
+        weights *= 0.5 ** (np.maximum(age_days, 0.0) / spec.half_life_days)
+    return weights
+
+
+def _time_column(spec: LayerSpec, records: pd.DataFrame) -> str | None:
+    column = LAYER_SCHEMAS[spec.source_layer].time_column
+    return column if column is not None and column in records else None
+
+
+def record_points(records: pd.DataFrame) -> np.ndarray:
+    """Return one representative point per record as an ``(n, 2)`` array."""
+    geometry = np.asarray(records.geometry)
+    points = shapely.point_on_surface(geometry)
+    return shapely.get_coordinates(points).reshape(-1, 2)
+
+
+def kernel_density_evidence(
+    spec: LayerSpec, dataset: Dataset, targets: np.ndarray, *, as_of: pd.Timestamp
+) -> np.ndarray:
+    """Raw evidence of a ``kernel_density`` factor at arbitrary points (e.g. grid cells).
+
+    Parameters
+    ----------
+    spec : LayerSpec
+        A factor whose method is ``kernel_density``.
+    dataset : Dataset
+        Records known at ``as_of``.
+    targets : numpy.ndarray, shape (m, 2)
+        Where to read the evidence, EPSG:28992.
+    as_of : pandas.Timestamp
+        Moment of the ranking, for time decay.
+
+    Returns
+    -------
+    numpy.ndarray, shape (m,)
+    """
+    source = dataset.layer(spec.source_layer)
+    if source is None:
+        return np.zeros(len(targets))
+    records = select_records(spec, source)
+    return _kernel_density(
+        spec, records, record_weights(spec, records, as_of=as_of), dataset, targets
+    )
+
+
+def _kernel_density(
+    spec: LayerSpec,
+    records: pd.DataFrame,
+    weights: np.ndarray,
+    dataset: Dataset,
+    targets: np.ndarray,
+) -> np.ndarray:
+    if len(records) == 0 or "geometry" not in records:
+        return np.zeros(len(targets))
+    density = kernel_density_at(
+        record_points(records), weights, targets, bandwidth_m=spec.params["bandwidth_m"]
+    )
+    if spec.effort is None:
+        return density
+    return density / observation_effort(spec, dataset, targets)
+
+
+def observation_effort(spec: LayerSpec, dataset: Dataset, targets: np.ndarray) -> np.ndarray:
+    """Relative observation effort at ``targets`` (1 = no extra effort).
+
+    Reports cluster where people walk, not only where crime is.  All records of the
+    effort layer (every category, unweighted) show where people look; their density at a
+    wide bandwidth, divided by its median over the addresses, is the effort.  A signal's
+    density is divided by ``1 + effort``, so ten reports in a busy village weigh less
+    than ten at a lonely farm.
+
+    Parameters
+    ----------
+    spec : LayerSpec
+        A factor with an ``effort`` table.
+    dataset : Dataset
+        The known records.
+    targets : numpy.ndarray
+        Address coordinates.
+
+    Returns
+    -------
+    numpy.ndarray
+        Divisor per address, at least 1.
+    """
+    assert spec.effort is not None
+    effort_records = dataset.layer(spec.effort.source_layer)
+    if effort_records is None or len(effort_records) == 0 or "geometry" not in effort_records:
+        return np.ones(len(targets))
+    effort = kernel_density_at(
+        record_points(effort_records),
+        np.ones(len(effort_records)),
+        targets,
+        bandwidth_m=spec.effort.bandwidth_m,
+    )
+    typical = np.median(effort[effort > 0]) if (effort > 0).any() else 1.0
+    return 1.0 + effort / typical
+
+
+def _linked(records: pd.DataFrame, weights: np.ndarray, dataset: Dataset) -> np.ndarray:
+    positions = _address_positions(records, dataset)
+    linked = positions >= 0
+    return np.bincount(positions[linked], weights[linked], minlength=len(dataset.addresses)).astype(
+        float
+    )
+
+
+def _address_positions(records: pd.DataFrame, dataset: Dataset) -> np.ndarray:
+    if "address_id" not in records:
+        return np.full(len(records), -1, dtype=np.int64)
+    index = pd.Index(dataset.addresses["address_id"])
+    return index.get_indexer(records["address_id"].astype(object))
+
+
+def _nearest(
+    spec: LayerSpec,
+    records: pd.DataFrame,
+    weights: np.ndarray,
+    dataset: Dataset,
+    targets: np.ndarray,
+    address_tree: cKDTree,
+) -> np.ndarray:
+    """Strongest ``weight * exp(-distance / scale_m)`` over records within reach."""
+    result = np.zeros(len(targets))
+    if len(records) == 0:
+        return result
+    scale, reach = spec.params["scale_m"], spec.params["max_distance_m"]
+    geometry = np.asarray(records.geometry)
+    points = record_points(records)
+    # A polygon's representative point may lie up to its half-diagonal from its edge.
+    bounds = shapely.bounds(geometry)
+    half_diagonal = 0.5 * np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+    neighbours = address_tree.query_ball_point(points, reach + half_diagonal)
+    counts = np.fromiter((len(n) for n in neighbours), dtype=np.int64, count=len(neighbours))
+    if counts.sum():
+        record_index = np.repeat(np.arange(len(records)), counts)
+        address_index = np.concatenate([np.asarray(n, dtype=np.int64) for n in neighbours])
+        distance = shapely.distance(shapely.points(targets[address_index]), geometry[record_index])
+        within = distance <= reach
+        strength = weights[record_index] * np.exp(-distance / scale)
+        np.maximum.at(result, address_index[within], strength[within])
+    positions = _address_positions(records, dataset)
+    linked = positions >= 0
+    np.maximum.at(result, positions[linked], weights[linked])
+    return result
+
+
+def _remoteness(targets: np.ndarray, bandwidth_m: float) -> np.ndarray:
+    """1 / (expected number of addresses within about one bandwidth, self included)."""
+    density_per_km2 = kernel_density_at(
+        targets, np.ones(len(targets)), targets, bandwidth_m=bandwidth_m
+    )
+    neighbours = density_per_km2 / 1e6 * 2.0 * np.pi * bandwidth_m**2
+    return 1.0 / np.maximum(neighbours, 1.0)

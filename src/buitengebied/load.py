@@ -1,0 +1,239 @@
+"""Loading a data directory: find the layer files, read, validate, keep or reject them.
+
+A file that breaks the contract is rejected whole with one
+:class:`~buitengebied.errors.ValidationError` listing its bad rows (strict mode, the
+default).  In lenient mode the valid rows are kept and the rejected ones are written, with
+their reasons, to ``<rejects_dir>/<layer>.rejects.csv``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from buitengebied.contract import LAYER_SCHEMAS, SUPPORTED_SUFFIXES
+from buitengebied.errors import ContractError, ValidationError
+from buitengebied.io import read_layer_file, write_text_csv
+from buitengebied.settings import AREA_MARGIN_M
+from buitengebied.validate import ValidatedLayer, validate_layer
+
+logger = logging.getLogger(__name__)
+
+#: Called with a short description of the step and the fraction of work done (0..1).
+ProgressCallback = Callable[[str, float], None]
+
+#: Layers in load order: addresses first, since others reference its ids.
+LOAD_ORDER = (
+    "addresses",
+    "area",
+    "vacant_buildings",
+    "dumpings",
+    "reports",
+    "energy",
+    "inspections",
+    "roads",
+)
+
+
+@dataclass
+class Dataset:
+    """The validated layers of one data directory, in EPSG:28992.
+
+    Attributes
+    ----------
+    addresses : geopandas.GeoDataFrame
+        Candidate targets, one row per unique ``address_id``.
+    layers : dict of str to DataFrame
+        Every other layer that was present, keyed by layer name.
+    area : shapely.Geometry
+        The area the map covers (union of ``area`` or the addresses' bbox + 1 km).
+    source_files : dict of str to Path
+        Which file each layer came from.
+    rejected_rows : dict of str to int
+        Rows dropped per layer in lenient mode.
+    ignored_files : list of Path
+        Files in the directory that are not a contract layer.
+    """
+
+    addresses: gpd.GeoDataFrame
+    layers: dict[str, pd.DataFrame]
+    area: shapely.Geometry
+    source_files: dict[str, Path] = field(default_factory=dict)
+    rejected_rows: dict[str, int] = field(default_factory=dict)
+    ignored_files: list[Path] = field(default_factory=list)
+
+    def layer(self, name: str) -> pd.DataFrame | None:
+        """Return layer ``name``, or ``None`` when the directory does not hold it."""
+        if name == "addresses":
+            return self.addresses
+        return self.layers.get(name)
+
+    @property
+    def layers_present(self) -> list[str]:
+        """Names of the layers that were loaded, in load order."""
+        return [n for n in LOAD_ORDER if n == "addresses" or n in self.layers]
+
+
+def find_layer_files(data_dir: Path) -> tuple[dict[str, Path], list[Path]]:
+    """Map layer names to their files in ``data_dir``.
+
+    Parameters
+    ----------
+    data_dir : Path
+        A data directory as described in the data contract.
+
+    Returns
+    -------
+    layer_files : dict of str to Path
+        One file per layer present.
+    ignored : list of Path
+        Files that are not a layer of the contract (reported, not read).
+
+    Raises
+    ------
+    ContractError
+        The directory does not exist, holds two files for one layer, or has no addresses.
+    """
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise ContractError(f"{data_dir}: not a directory")
+    layer_files: dict[str, Path] = {}
+    ignored: list[Path] = []
+    for path in sorted(data_dir.iterdir()):
+        name, suffix = path.stem.strip().lower(), path.suffix.lower()
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        if name not in LAYER_SCHEMAS or suffix not in SUPPORTED_SUFFIXES:
+            ignored.append(path)
+            continue
+        if name in layer_files:
+            raise ContractError(
+                f"{data_dir}: two files for layer '{name}' ({layer_files[name].name}, {path.name}); keep one"
+            )
+        layer_files[name] = path
+    if "addresses" not in layer_files:
+        raise ContractError(
+            f"{data_dir}: no addresses file (addresses.gpkg, .geojson, .parquet or .csv) - it is required"
+        )
+    return layer_files, ignored
+
+
+def load_data_dir(
+    data_dir: Path,
+    *,
+    lenient: bool = False,
+    rejects_dir: Path | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Dataset:
+    """Read and validate every layer of a data directory.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The directory.
+    lenient : bool, default False
+        Keep the valid rows of a file with bad rows instead of rejecting the file.
+    rejects_dir : Path, optional
+        Where lenient mode writes ``<layer>.rejects.csv``; required when ``lenient``.
+    on_progress : callable, optional
+        Receives ``(step, fraction)`` after each layer.
+
+    Returns
+    -------
+    Dataset
+        All layers present, validated, in EPSG:28992.
+
+    Raises
+    ------
+    ValidationError
+        A file breaks the contract (strict mode), or cannot be read at all.
+    ContractError
+        The directory as a whole breaks the contract.
+    """
+    if lenient and rejects_dir is None:
+        raise ContractError("lenient loading needs a directory for the rejected rows")
+    layer_files, ignored = find_layer_files(data_dir)
+    for path in ignored:
+        logger.info("not a contract layer, ignored: %s", path.name)
+    accepted: dict[str, pd.DataFrame] = {}
+    rejected_rows: dict[str, int] = {}
+    names = [n for n in LOAD_ORDER if n in layer_files]
+    for step, name in enumerate(names):
+        if on_progress is not None:
+            on_progress(f"reading {layer_files[name].name}", step / len(names))
+        address_ids = pd.Index(accepted["addresses"]["address_id"]) if name != "addresses" else None
+        layer = validate_layer(
+            read_layer_file(layer_files[name], layer_name=name),
+            LAYER_SCHEMAS[name],
+            address_ids=address_ids,
+        )
+        accepted[name] = _accept(
+            layer, layer_files[name], name, lenient=lenient, rejects_dir=rejects_dir
+        )
+        if layer.bad_rows.any():
+            rejected_rows[name] = int(layer.bad_rows.sum())
+    if on_progress is not None:
+        on_progress("layers read", 1.0)
+    addresses = gpd.GeoDataFrame(accepted.pop("addresses"))
+    if addresses.empty:
+        raise ContractError(f"{layer_files['addresses']}: holds no valid address")
+    return Dataset(
+        addresses=addresses.reset_index(drop=True),
+        layers={k: v.reset_index(drop=True) for k, v in accepted.items()},
+        area=_coverage_area(accepted.get("area"), addresses),
+        source_files=layer_files,
+        rejected_rows=rejected_rows,
+        ignored_files=ignored,
+    )
+
+
+def _accept(
+    layer: ValidatedLayer, path: Path, name: str, *, lenient: bool, rejects_dir: Path | None
+) -> pd.DataFrame:
+    if not layer.problems:
+        return layer.frame
+    if not lenient:
+        raise ValidationError(path, layer.problems)
+    assert rejects_dir is not None
+    _write_rejects(layer, path, Path(rejects_dir) / f"{name}.rejects.csv")
+    logger.warning(
+        "%s: %d row(s) rejected, written to %s", path.name, int(layer.bad_rows.sum()), rejects_dir
+    )
+    return layer.frame.loc[~layer.bad_rows]
+
+
+def _write_rejects(layer: ValidatedLayer, source: Path, target: Path) -> None:
+    reasons: dict[int, list[str]] = {}
+    for problem in layer.problems:
+        if problem.row is not None:
+            reasons.setdefault(problem.row, []).append(problem.describe())
+    rows = np.flatnonzero(layer.bad_rows)
+    rejected = pd.DataFrame(
+        {
+            "file": source.name,
+            "row": rows + 1,
+            "reasons": ["; ".join(reasons.get(int(r) + 1, [])) for r in rows],
+        }
+    )
+    original = pd.DataFrame(layer.frame.iloc[rows]).reset_index(drop=True)
+    if "geometry" in original:
+        original["geometry"] = shapely.to_wkt(
+            np.asarray(original["geometry"]), rounding_precision=2
+        )
+    write_text_csv(pd.concat([rejected, original.astype(object)], axis=1), target)
+
+
+def _coverage_area(area: pd.DataFrame | None, addresses: gpd.GeoDataFrame) -> shapely.Geometry:
+    if area is not None and len(area):
+        return shapely.union_all(np.asarray(area.geometry))
+    xmin, ymin, xmax, ymax = addresses.total_bounds
+    return shapely.box(
+        xmin - AREA_MARGIN_M, ymin - AREA_MARGIN_M, xmax + AREA_MARGIN_M, ymax + AREA_MARGIN_M
+    )

@@ -1,0 +1,88 @@
+"""Dates and moments: ISO 8601 parsing with the contract's local-time rule.
+
+Every moment the library handles is a UTC ``pandas.Timestamp``; text without an offset is
+local time in :data:`~buitengebied.settings.LOCAL_TIMEZONE`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from buitengebied.errors import ContractError
+from buitengebied.settings import LOCAL_TIMEZONE
+
+_OFFSET_PATTERN = r"(?:[zZ]|[+-]\d{2}:?\d{2})$"
+
+
+def parse_moments(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Parse a column of ISO 8601 dates and date-times into UTC moments.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Text (dates and date-times may be mixed) or already parsed datetimes.  Text
+        without an offset is local time (Europe/Amsterdam); a date means its 00:00.
+
+    Returns
+    -------
+    moments : pandas.Series of datetime64[ns, UTC]
+        Parsed values, ``NaT`` where missing or unparsable.
+    unparsable : numpy.ndarray of bool
+        True where a value was given but is not an ISO 8601 date.
+    """
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC"), np.zeros(len(values), dtype=bool)
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        return _localize(values), np.zeros(len(values), dtype=bool)
+    text = values.astype("string").str.strip()
+    text = text.mask(text == "")
+    has_offset = text.str.contains(_OFFSET_PATTERN, regex=True, na=False).to_numpy(dtype=bool)
+    moments = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
+    if has_offset.any():
+        moments[has_offset] = pd.to_datetime(
+            text[has_offset], format="ISO8601", errors="coerce", utc=True
+        )
+    naive = ~has_offset & text.notna().to_numpy(dtype=bool)
+    if naive.any():
+        local = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
+        moments[naive] = _localize(local)
+    unparsable = text.notna().to_numpy(dtype=bool) & moments.isna().to_numpy(dtype=bool)
+    return moments, unparsable
+
+
+def _localize(naive: pd.Series) -> pd.Series:
+    # In the autumn DST fold the earlier (summer-time) reading is taken; in the spring gap
+    # the clock is moved forward, as a person would read a wall clock.
+    ambiguous = np.ones(len(naive), dtype=bool)
+    return naive.dt.tz_localize(
+        LOCAL_TIMEZONE, ambiguous=ambiguous, nonexistent="shift_forward"
+    ).dt.tz_convert("UTC")
+
+
+def parse_as_of(text: str | None) -> pd.Timestamp:
+    """Parse an ``--as-of`` value into the UTC moment it stands for.
+
+    Parameters
+    ----------
+    text : str or None
+        ``YYYY-MM-DD`` (the start of that day in Europe/Amsterdam) or an ISO date-time
+        (that moment; local time when no offset).  ``None`` means the start of today.
+
+    Returns
+    -------
+    pandas.Timestamp
+        A tz-aware UTC timestamp.
+
+    Raises
+    ------
+    ContractError
+        ``text`` is not an ISO 8601 date or date-time.
+    """
+    if text is None:
+        today = pd.Timestamp.now(tz=LOCAL_TIMEZONE).normalize()
+        return today.tz_convert("UTC")
+    moments, unparsable = parse_moments(pd.Series([text]))
+    if unparsable[0] or pd.isna(moments.iloc[0]):
+        raise ContractError(f"--as-of: '{text}' is not an ISO 8601 date (YYYY-MM-DD[THH:MM])")
+    return pd.Timestamp(moments.iloc[0])

@@ -1,0 +1,390 @@
+"""Checking a raw layer against the data contract, gathering every problem.
+
+:func:`validate_layer` never raises for bad rows: it returns the typed rows together
+with every :class:`~buitengebied.errors.RowProblem` found, so that the caller can reject
+the file whole (strict) or keep its valid rows (lenient).  Problems with the file as a
+whole (a missing required column, no geometry, no CRS) raise
+:class:`~buitengebied.errors.ValidationError` at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from buitengebied.contract import Column, ColumnType, GeometryKind, LayerSchema
+from buitengebied.errors import RowProblem, ValidationError
+from buitengebied.io import WGS84, RawLayer, file_problem
+from buitengebied.projection import MissingCRSError, to_working_crs
+from buitengebied.settings import (
+    MAX_VERTICES_PER_GEOMETRY,
+    NETHERLANDS_BOUNDS_RD,
+    WORKING_CRS,
+)
+from buitengebied.timeutil import parse_moments
+
+_FORMULA_START = ("=", "+", "@", "\t", "\r")
+_TRUE_WORDS = ("true", "1", "yes", "ja", "waar", "t", "y", "j")
+_FALSE_WORDS = ("false", "0", "no", "nee", "onwaar", "f", "n")
+
+_POINT, _LINE, _POLYGON = 0, 1, 3
+_MULTIPOINT, _MULTILINE, _MULTIPOLYGON, _COLLECTION = 4, 5, 6, 7
+_ALLOWED_TYPES = {
+    GeometryKind.POINT: {_POINT, _MULTIPOINT},
+    GeometryKind.POINT_OR_POLYGON: {_POINT, _MULTIPOINT, _POLYGON, _MULTIPOLYGON},
+    GeometryKind.POLYGON: {_POLYGON, _MULTIPOLYGON},
+    GeometryKind.LINE: {_LINE, _MULTILINE},
+}
+
+
+@dataclass
+class ValidatedLayer:
+    """Typed rows of one file and the problems found in them.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame or geopandas.GeoDataFrame
+        All rows, typed: ids and text as ``str``/``None``, categories lower-cased,
+        numbers as float, dates as UTC datetimes, geometry in EPSG:28992.
+    problems : list of RowProblem
+        Every problem found, in row order.
+    bad_rows : numpy.ndarray of bool
+        True for rows with at least one problem.
+    """
+
+    frame: pd.DataFrame
+    problems: list[RowProblem]
+    bad_rows: np.ndarray
+
+
+class _Problems:
+    """Collects row problems column by column, vectorised."""
+
+    def __init__(self, n_rows: int) -> None:
+        self.items: list[RowProblem] = []
+        self.bad_rows = np.zeros(n_rows, dtype=bool)
+
+    def add(
+        self, mask: np.ndarray, column: str, values: pd.Series | np.ndarray, expected: str
+    ) -> None:
+        rows = np.flatnonzero(mask)
+        self.bad_rows[rows] = True
+        shown = values if isinstance(values, np.ndarray) else values.to_numpy(dtype=object)
+        self.items += [RowProblem(int(r) + 1, column, _show(shown[r]), expected) for r in rows]
+
+    def extend(self, problems: list[RowProblem]) -> None:
+        for problem in problems:
+            if problem.row is not None:
+                self.bad_rows[problem.row - 1] = True
+        self.items += problems
+
+    def sorted(self) -> list[RowProblem]:
+        return sorted(self.items, key=lambda p: (p.row or 0, p.column))
+
+
+def _show(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "(empty)"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def validate_layer(
+    raw: RawLayer, schema: LayerSchema, *, address_ids: pd.Index | None = None
+) -> ValidatedLayer:
+    """Check ``raw`` against ``schema`` and type its columns.
+
+    Parameters
+    ----------
+    raw : RawLayer
+        The file as read by :func:`buitengebied.io.read_layer_file`.
+    schema : LayerSchema
+        The layer's contract.
+    address_ids : pandas.Index, optional
+        Known ``address_id`` values, for columns that must reference them.
+
+    Returns
+    -------
+    ValidatedLayer
+        Typed rows with every row problem.
+
+    Raises
+    ------
+    ValidationError
+        For problems with the file as a whole.
+    """
+    _require_columns(raw, schema)
+    problems = _Problems(len(raw))
+    problems.extend(raw.coordinate_problems)
+    frame = raw.attributes.copy()
+    for column in schema.columns:
+        if column.name in frame.columns:
+            frame[column.name] = _check_column(frame[column.name], column, problems, address_ids)
+    if schema.geometry is GeometryKind.NONE:
+        return ValidatedLayer(pd.DataFrame(frame), problems.sorted(), problems.bad_rows)
+    geometry, repaired = _check_geometry(raw, schema, problems)
+    layer = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=WORKING_CRS))
+    if schema.geometry in (GeometryKind.POLYGON, GeometryKind.POINT_OR_POLYGON):
+        layer["geometry_repaired"] = repaired
+    return ValidatedLayer(layer, problems.sorted(), problems.bad_rows)
+
+
+def _require_columns(raw: RawLayer, schema: LayerSchema) -> None:
+    missing = [c.name for c in schema.columns if c.required and c.name not in raw.attributes]
+    if missing:
+        raise ValidationError(
+            raw.path,
+            [RowProblem(None, name, "(no such column)", "a required column") for name in missing],
+        )
+
+
+def _check_column(
+    values: pd.Series, column: Column, problems: _Problems, address_ids: pd.Index | None
+) -> pd.Series:
+    checkers = {
+        ColumnType.ID: _check_id,
+        ColumnType.TEXT: _check_text,
+        ColumnType.CATEGORY: _check_category,
+        ColumnType.NUMBER: _check_number,
+        ColumnType.DATE: _check_date,
+        ColumnType.BOOLEAN: _check_boolean,
+    }
+    typed, missing = checkers[column.type](values, column, problems)
+    if column.required:
+        problems.add(missing, column.name, values, "a value (required)")
+    if column.unique:
+        duplicated = typed.duplicated(keep="first").to_numpy(dtype=bool) & ~missing
+        problems.add(
+            duplicated, column.name, values, "a unique value (it occurs in an earlier row)"
+        )
+    if column.references_addresses and address_ids is not None:
+        unknown = ~typed.isin(address_ids).to_numpy(dtype=bool) & ~missing
+        problems.add(unknown, column.name, values, "an address_id of the addresses layer")
+    return typed
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_float_dtype(values.dtype):
+        # A float id column means a reader guessed numbers; show integral values without '.0'.
+        text = values.map(
+            lambda v: None if pd.isna(v) else (f"{v:.0f}" if float(v).is_integer() else str(v))
+        )
+    else:
+        text = (
+            values.astype(object)
+            .where(values.notna(), None)
+            .map(lambda v: v if v is None or isinstance(v, str) else str(v))
+        )
+    stripped = text.str.strip()
+    return stripped.where(stripped != "", None).astype(object)
+
+
+def _check_id(
+    values: pd.Series, column: Column, problems: _Problems
+) -> tuple[pd.Series, np.ndarray]:
+    text = _as_text(values)
+    missing = text.isna().to_numpy(dtype=bool)
+    formula = text.str.startswith(_FORMULA_START, na=False).to_numpy(dtype=bool)
+    problems.add(formula, column.name, values, "an id, not a spreadsheet formula")
+    return text, missing
+
+
+def _check_text(
+    values: pd.Series, column: Column, problems: _Problems
+) -> tuple[pd.Series, np.ndarray]:
+    text = _as_text(values)
+    return text, text.isna().to_numpy(dtype=bool)
+
+
+def _check_category(
+    values: pd.Series, column: Column, problems: _Problems
+) -> tuple[pd.Series, np.ndarray]:
+    text = _as_text(values).str.lower()
+    missing = text.isna().to_numpy(dtype=bool)
+    unknown = ~text.isin(column.categories).to_numpy(dtype=bool) & ~missing
+    problems.add(unknown, column.name, values, "one of " + ", ".join(column.categories))
+    return text, missing
+
+
+def _check_number(
+    values: pd.Series, column: Column, problems: _Problems
+) -> tuple[pd.Series, np.ndarray]:
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        numbers = values.astype(float)
+        missing = numbers.isna().to_numpy(dtype=bool)
+    else:
+        text = _as_text(values)
+        missing = text.isna().to_numpy(dtype=bool)
+        # Accept a decimal comma ("1,5") where no decimal point is present.
+        decimal_comma = text.str.contains(",", regex=False, na=False) & ~text.str.contains(
+            ".", regex=False, na=False
+        )
+        text = text.where(~decimal_comma, text.str.replace(",", ".", regex=False))
+        numbers = pd.to_numeric(text, errors="coerce").astype(float)
+    finite = np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))
+    problems.add(~finite & ~missing, column.name, values, "a finite number")
+    return numbers.where(finite, np.nan), missing
+
+
+def _check_date(
+    values: pd.Series, column: Column, problems: _Problems
+) -> tuple[pd.Series, np.ndarray]:
+    moments, unparsable = parse_moments(values)
+    problems.add(unparsable, column.name, values, "an ISO 8601 date (YYYY-MM-DD[THH:MM[:SS]])")
+    missing = moments.isna().to_numpy(dtype=bool) & ~unparsable
+    return moments, missing
+
+
+def _check_boolean(
+    values: pd.Series, column: Column, problems: _Problems
+) -> tuple[pd.Series, np.ndarray]:
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("boolean"), values.isna().to_numpy(dtype=bool)
+    text = _as_text(values).str.lower()
+    missing = text.isna().to_numpy(dtype=bool)
+    truth = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    truth[text.isin(_TRUE_WORDS).to_numpy(dtype=bool)] = True
+    truth[text.isin(_FALSE_WORDS).to_numpy(dtype=bool)] = False
+    problems.add(truth.isna().to_numpy(dtype=bool) & ~missing, column.name, values, "true or false")
+    return truth, missing
+
+
+def _check_geometry(
+    raw: RawLayer, schema: LayerSchema, problems: _Problems
+) -> tuple[np.ndarray, np.ndarray]:
+    kind = schema.geometry
+    if raw.geometry is None:
+        raise file_problem(
+            raw.path,
+            f"{kind.value} geometries (GeoPackage, GeoJSON, GeoParquet, or CSV with lon,lat or x,y)",
+            column="geometry",
+        )
+    geometry = np.asarray(raw.geometry, dtype=object).copy()
+    geometry[shapely.is_missing(geometry)] = None
+    missing = shapely.is_missing(geometry) | shapely.is_empty(geometry)
+    coordinate_rows = {p.row for p in raw.coordinate_problems}
+    no_geometry = missing.copy()
+    no_geometry[[r - 1 for r in coordinate_rows if r is not None]] = False
+    problems.add(no_geometry, "geometry", geometry, f"a {kind.value} geometry")
+    geometry[missing] = None
+
+    type_ids = shapely.get_type_id(geometry)
+    wrong_type = ~np.isin(type_ids, list(_ALLOWED_TYPES[kind])) & ~missing
+    problems.add(wrong_type, "geometry", _type_names(geometry), f"a {kind.value} geometry")
+    geometry[wrong_type] = None
+    geometry = _single_points(geometry, type_ids, problems)
+
+    too_large = shapely.get_num_coordinates(geometry) > MAX_VERTICES_PER_GEOMETRY
+    problems.add(
+        too_large,
+        "geometry",
+        _vertex_counts(geometry),
+        f"at most {MAX_VERTICES_PER_GEOMETRY:,} vertices",
+    )
+    geometry[too_large] = None
+
+    non_finite = _has_non_finite_coordinates(geometry)
+    problems.add(non_finite, "geometry", geometry, "finite coordinates (no NaN or infinity)")
+    geometry[non_finite] = None
+
+    try:
+        projected = to_working_crs(geometry, raw.crs)
+    except MissingCRSError as exc:
+        raise file_problem(raw.path, f"a declared CRS ({exc})", column="geometry") from exc
+    _check_inside_netherlands(geometry, projected, raw.crs, problems)
+    projected[problems.bad_rows] = None
+    return _repair(projected, kind)
+
+
+def _type_names(geometry: np.ndarray) -> np.ndarray:
+    names = shapely.get_type_id(geometry)
+    labels = np.array(
+        [
+            "Point",
+            "LineString",
+            "LinearRing",
+            "Polygon",
+            "MultiPoint",
+            "MultiLineString",
+            "MultiPolygon",
+            "GeometryCollection",
+        ],
+        dtype=object,
+    )
+    return np.where(names >= 0, labels[np.clip(names, 0, 7)], "(none)").astype(object)
+
+
+def _vertex_counts(geometry: np.ndarray) -> np.ndarray:
+    counts = shapely.get_num_coordinates(geometry)
+    return np.array([f"{n:,} vertices" for n in counts], dtype=object)
+
+
+def _single_points(geometry: np.ndarray, type_ids: np.ndarray, problems: _Problems) -> np.ndarray:
+    multipoints = type_ids == _MULTIPOINT
+    if not multipoints.any():
+        return geometry
+    parts = shapely.get_num_geometries(geometry[multipoints])
+    several = np.zeros(len(geometry), dtype=bool)
+    several[np.flatnonzero(multipoints)[parts != 1]] = True
+    problems.add(several, "geometry", _type_names(geometry), "a single point")
+    single = multipoints & ~several
+    geometry[single] = shapely.get_geometry(geometry[single], 0)
+    geometry[several] = None
+    return geometry
+
+
+def _has_non_finite_coordinates(geometry: np.ndarray) -> np.ndarray:
+    coords, index = shapely.get_coordinates(geometry, return_index=True)
+    bad_coordinate = ~np.isfinite(coords).all(axis=1)
+    return np.bincount(index[bad_coordinate], minlength=len(geometry)).astype(bool)
+
+
+def _check_inside_netherlands(
+    original: np.ndarray, projected: np.ndarray, crs: str | None, problems: _Problems
+) -> None:
+    xmin, ymin, xmax, ymax = NETHERLANDS_BOUNDS_RD
+    bounds = shapely.bounds(projected)
+    present = ~np.isnan(bounds).any(axis=1)
+    outside = present & (
+        (bounds[:, 2] < xmin)
+        | (bounds[:, 0] > xmax)
+        | (bounds[:, 3] < ymin)
+        | (bounds[:, 1] > ymax)
+    )
+    if not outside.any():
+        return
+    expected = f"a place in the Netherlands (EPSG:28992 bounds {xmin:.0f},{ymin:.0f},{xmax:.0f},{ymax:.0f})"
+    swapped = _would_fit_swapped(original, crs) & outside
+    problems.add(outside & ~swapped, "geometry", _coordinates_text(original), expected)
+    problems.add(
+        swapped, "geometry", _coordinates_text(original), expected + "; lon and lat look swapped"
+    )
+
+
+def _would_fit_swapped(original: np.ndarray, crs: str | None) -> np.ndarray:
+    if crs is None or crs.upper() not in (WGS84, "OGC:CRS84"):
+        return np.zeros(len(original), dtype=bool)
+    xs, ys = shapely.get_x(original), shapely.get_y(original)
+    return (ys > 3.0) & (ys < 7.5) & (xs > 50.5) & (xs < 54.0)
+
+
+def _coordinates_text(original: np.ndarray) -> np.ndarray:
+    centres = shapely.get_coordinates(shapely.centroid(original), include_z=False)
+    present = ~shapely.is_missing(original)
+    text = np.full(len(original), "(none)", dtype=object)
+    text[present] = [f"({x:.6g}, {y:.6g})" for x, y in centres]
+    return text
+
+
+def _repair(geometry: np.ndarray, kind: GeometryKind) -> tuple[np.ndarray, np.ndarray]:
+    present = ~shapely.is_missing(geometry)
+    invalid = present & ~shapely.is_valid(geometry)
+    if invalid.any() and kind is not GeometryKind.POINT:
+        geometry[invalid] = shapely.make_valid(
+            geometry[invalid], method="structure", keep_collapsed=False
+        )
+    return geometry, invalid
