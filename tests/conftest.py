@@ -51,14 +51,19 @@ def write_contract_dir(root: Path) -> Path:
             "floor_area_m2": [900.0, 400.0],
             "source": ["gemeente", "LTO"],
         },
-        geometry=[shapely.box(hx + 10, hy + 10, hx + 60, hy + 40), shapely.Point(hx + 3000, hy + 3000)],
+        geometry=[
+            shapely.box(hx + 10, hy + 10, hx + 60, hy + 40),
+            shapely.Point(hx + 3000, hy + 3000),
+        ],
         crs="EPSG:28992",
     ).to_crs("EPSG:4326")
     vacant.to_file(root / "vacant_buildings.geojson", driver="GeoJSON")
 
     dump_xy = np.array([[hx + 2500, hy + 300], [hx + 2600, hy - 400], [hx - 2000, hy + 1500]])
-    lon, lat = gpd.GeoSeries(gpd.points_from_xy(*dump_xy.T), crs=28992).to_crs(4326).pipe(
-        lambda s: (s.x, s.y)
+    lon, lat = (
+        gpd.GeoSeries(gpd.points_from_xy(*dump_xy.T), crs=28992)
+        .to_crs(4326)
+        .pipe(lambda s: (s.x, s.y))
     )
     pd.DataFrame(
         {
@@ -78,7 +83,7 @@ def write_contract_dir(root: Path) -> Path:
             "report_id": ["R1", "R2", "R3", "R4"],
             "observed_at": ["2025-09-01", "2025-09-20", "2025-03-01", "2025-08-01"],
             "category": ["covered_windows", "comings_and_goings", "litter", "poaching"],
-            "description": ["ramen afgeplakt", "=HYPERLINK(\"x\")", "zwerfafval", "stroperij"],
+            "description": ["ramen afgeplakt", '=HYPERLINK("x")', "zwerfafval", "stroperij"],
             "reporter_role": ["ranger", "hunter", "resident", "boa"],
             "reporter_org": ["SBB", "WBE", "", "gemeente"],
             "confidence": ["high", "medium", "low", "high"],
@@ -95,7 +100,12 @@ def write_contract_dir(root: Path) -> Path:
             if address_id == HOT_ADDRESS and month >= pd.Period("2024-10", "M"):
                 kwh_per_day = 150.0
             rows.append(
-                (address_id, month.start_time.date().isoformat(), month.end_time.date().isoformat(), kwh_per_day * month.days_in_month)
+                (
+                    address_id,
+                    month.start_time.date().isoformat(),
+                    month.end_time.date().isoformat(),
+                    kwh_per_day * month.days_in_month,
+                )
             )
     pd.DataFrame(rows, columns=["address_id", "period_start", "period_end", "kwh"]).to_csv(
         root / "energy.csv", index=False

@@ -5,7 +5,7 @@ nearest grid nodes with bilinear weights (linear binning, which keeps sparse lay
 accurate where nearest-cell binning is coarse), the grid is convolved with a Gaussian
 sampled out to 4 sigma (not the ~2 sigma at which KDEpy's fixed cut-off truncates a
 metric kernel) by FFT, and targets read the result by bilinear interpolation.  With a
-node spacing of at most sigma/5 the error against the exact sum stays well under 1%
+node spacing of sigma/6 the error against the exact sum stays well under 1%
 (``benchmarks/bench_engine.py`` measures it).  Densities are in weight per km^2.
 """
 
@@ -21,7 +21,7 @@ from scipy.signal import fftconvolve
 logger = logging.getLogger(__name__)
 
 #: Grid spacing as a fraction of the bandwidth.
-SPACING_PER_SIGMA = 0.2
+SPACING_PER_SIGMA = 1.0 / 6.0
 #: Kernel support in bandwidths.
 KERNEL_TRUNCATE_SIGMA = 4.0
 #: Upper bound on grid nodes; beyond it the spacing is coarsened (and a warning logged).

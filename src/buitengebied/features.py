@@ -235,13 +235,14 @@ def _kernel_density(
 
 
 def observation_effort(spec: LayerSpec, dataset: Dataset, targets: np.ndarray) -> np.ndarray:
-    """Relative observation effort at ``targets`` (1 = no extra effort).
+    """Divisor for a signal's density by the observation effort at ``targets``.
 
     Reports cluster where people walk, not only where crime is.  All records of the
-    effort layer (every category, unweighted) show where people look; their density at a
-    wide bandwidth, divided by its median over the addresses, is the effort.  A signal's
-    density is divided by ``1 + effort``, so ten reports in a busy village weigh less
-    than ten at a lonely farm.
+    effort layer (every category, unweighted) show where people look.  Their kernel
+    density at a wide bandwidth, times the kernel's effective area ``2 pi sigma^2``, is the
+    number of reports "around" a place; the divisor is ``1 + around / reference_count``.
+    It is absolute, not relative to other places, so adding reports far away changes
+    nothing here, and ten reports in a busy village weigh less than ten at a lonely farm.
 
     Parameters
     ----------
@@ -255,20 +256,21 @@ def observation_effort(spec: LayerSpec, dataset: Dataset, targets: np.ndarray) -
     Returns
     -------
     numpy.ndarray
-        Divisor per address, at least 1.
+        Divisor per target, at least 1.
     """
     assert spec.effort is not None
     effort_records = dataset.layer(spec.effort.source_layer)
     if effort_records is None or len(effort_records) == 0 or "geometry" not in effort_records:
         return np.ones(len(targets))
-    effort = kernel_density_at(
+    bandwidth_m = spec.effort.bandwidth_m
+    density_per_km2 = kernel_density_at(
         record_points(effort_records),
         np.ones(len(effort_records)),
         targets,
-        bandwidth_m=spec.effort.bandwidth_m,
+        bandwidth_m=bandwidth_m,
     )
-    typical = np.median(effort[effort > 0]) if (effort > 0).any() else 1.0
-    return 1.0 + effort / typical
+    around = density_per_km2 / 1e6 * 2.0 * np.pi * bandwidth_m**2
+    return 1.0 + around / spec.effort.reference_count
 
 
 def _linked(records: pd.DataFrame, weights: np.ndarray, dataset: Dataset) -> np.ndarray:

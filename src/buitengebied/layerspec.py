@@ -59,10 +59,21 @@ class RecordWeights:
 
 @dataclass(frozen=True)
 class Effort:
-    """Observation effort that a signal's density is divided by (see docs/layers.md)."""
+    """Observation effort that a signal's density is divided by (see docs/layers.md).
+
+    Attributes
+    ----------
+    source_layer : str
+        Layer whose records (all of them) show where people look.
+    bandwidth_m : float
+        Wide kernel for the effort density.
+    reference_count : float
+        Number of records around a place at which the signal is halved.
+    """
 
     source_layer: str
     bandwidth_m: float
+    reference_count: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -215,4 +226,14 @@ def _spec_from_document(path: Path, document: dict[str, Any]) -> LayerSpec:
         if effort
         else None,
         saturation=float(saturation) if saturation is not None else None,
+    )
+
+
+def _effort(table: dict[str, Any] | None) -> Effort | None:
+    if not table:
+        return None
+    return Effort(
+        source_layer=str(table["source_layer"]),
+        bandwidth_m=float(table["bandwidth_m"]),
+        reference_count=float(table.get("reference_count", 5.0)),
     )
