@@ -10,5 +10,5 @@ if [ ! -x .venv/bin/uv ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.5"
 fi
 # requirements.lock pins every package (made with: uv pip compile pyproject.toml --extra app --extra test)
-.venv/bin/uv pip install --quiet --python .venv/bin/python -r requirements.lock
+.venv/bin/uv pip install --quiet --python .venv/bin/python --compile-bytecode -r requirements.lock
 .venv/bin/uv pip install --quiet --python .venv/bin/python --no-deps -e .
