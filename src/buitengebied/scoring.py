@@ -92,6 +92,25 @@ def normalise(raw: pd.DataFrame, scales: pd.Series) -> pd.DataFrame:
     return clipped / (clipped + scales[raw.columns].to_numpy())
 
 
+def factor_strengths(evidence: Evidence) -> tuple[pd.DataFrame, pd.Series]:
+    """Put every factor's raw evidence on the common 0..1 scale.
+
+    Parameters
+    ----------
+    evidence : Evidence
+        Raw evidence per address and factor.
+
+    Returns
+    -------
+    strengths : pandas.DataFrame
+        ``f = x / (x + s)`` per address (rows) and factor (columns).
+    scales : pandas.Series
+        The saturation constant ``s`` used per factor.
+    """
+    scales = factor_scale(evidence.raw, {s.name: s.saturation for s in evidence.specs})
+    return normalise(evidence.raw, scales), scales
+
+
 def fuse(evidence: Evidence, *, weights: Mapping[str, float] | None = None) -> RiskScores:
     """Fuse evidence into explained risk scores with expert weights.
 
@@ -108,8 +127,7 @@ def fuse(evidence: Evidence, *, weights: Mapping[str, float] | None = None) -> R
     """
     factor_weights = {s.name: float(s.weight) for s in evidence.specs}
     factor_weights.update(weights or {})
-    scales = factor_scale(evidence.raw, {s.name: s.saturation for s in evidence.specs})
-    strength = normalise(evidence.raw, scales)
+    strength, scales = factor_strengths(evidence)
     contributions = strength * pd.Series(factor_weights)[strength.columns].to_numpy()
     return rank_scores(
         contributions,
