@@ -2,10 +2,10 @@ import json
 
 import pandas as pd
 import rasterio
+from conftest import HOT_ADDRESS
 from typer.testing import CliRunner
 
 from buitengebied.cli import app
-from conftest import HOT_ADDRESS
 
 runner = CliRunner()
 

@@ -1,16 +1,15 @@
 """End-to-end behaviour of the ranking: signals, the as-of rule, new layer files."""
 
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from conftest import HOT_ADDRESS
 
 from buitengebied.engine import analyse, analyse_directory, ranking_table
 from buitengebied.layerspec import default_layers_dir, load_layer_specs
 from buitengebied.load import load_data_dir
 from buitengebied.timeutil import parse_as_of
-from conftest import HOT_ADDRESS
 
 AS_OF = parse_as_of("2025-10-01")
 

@@ -9,8 +9,11 @@ that names the file, never a traceback.  Column names are trimmed and lower-case
 from __future__ import annotations
 
 import csv
+import json
 import logging
 import sqlite3
+import struct
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +25,7 @@ import shapely
 
 from buitengebied.contract import SUPPORTED_SUFFIXES
 from buitengebied.errors import RowProblem, ValidationError
+from buitengebied.settings import MAX_COLLECTION_DEPTH
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +99,11 @@ def read_layer_file(path: Path, *, layer_name: str) -> RawLayer:
         ".parquet": _read_parquet,
     }
     try:
-        raw = readers[suffix](path, layer_name)
+        # GDAL and pyarrow warn about oddities of a file (an untyped column in another
+        # table, say); they are logged against the file rather than raised or lost.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            raw = readers[suffix](path, layer_name)
     except ValidationError:
         raise
     except (MemoryError, RecursionError) as exc:
@@ -103,6 +111,8 @@ def read_layer_file(path: Path, *, layer_name: str) -> RawLayer:
     except Exception as exc:
         reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise file_problem(path, f"a readable {suffix} file ({reason})") from exc
+    for warning in caught:
+        logger.warning("%s: %s", path.name, warning.message)
     raw.attributes.columns = [str(c).strip().lower() for c in raw.attributes.columns]
     _reject_duplicate_columns(raw)
     return raw
@@ -254,6 +264,7 @@ def _read_parquet(path: Path, layer_name: str) -> RawLayer:
 
     metadata = pq.read_schema(path).metadata or {}
     if b"geo" in metadata:
+        _reject_deep_wkb_nesting(path, json.loads(metadata[b"geo"]))
         frame = gpd.read_parquet(path)
         crs = frame.crs.to_string() if frame.crs is not None else None
         geometry = np.asarray(frame.geometry.array, dtype=object)
@@ -262,12 +273,155 @@ def _read_parquet(path: Path, layer_name: str) -> RawLayer:
     return _table_with_coordinate_columns(path, pd.read_parquet(path).reset_index(drop=True))
 
 
+# WKB type codes (ISO; EWKB flags masked off) of geometries that hold other geometries.
+_WKB_CONTAINERS = frozenset({4, 5, 6, 7, 9, 10, 11, 12, 15, 16})
+_WKB_LINES = frozenset({2, 8})
+_WKB_RINGS = frozenset({3, 17})
+_EWKB_Z, _EWKB_M, _EWKB_SRID = 0x80000000, 0x40000000, 0x20000000
+
+
+def _reject_deep_wkb_nesting(path: Path, geo_metadata: dict) -> None:
+    """Reject a GeoParquet file whose WKB nests collections deeper than allowed.
+
+    GEOS parses WKB recursively and overflows its stack (a segmentation fault, not an
+    exception) on collections nested some ten thousand levels deep, so the nesting is
+    measured on the raw bytes before any geometry is handed to shapely.  Malformed WKB
+    is rejected here as well, for the same reason.
+    """
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    columns = [
+        name
+        for name, spec in dict(geo_metadata.get("columns") or {}).items()
+        if name in schema.names and str(dict(spec).get("encoding", "WKB")).upper() == "WKB"
+    ]
+    if not columns:
+        return
+    table = pq.read_table(path, columns=columns)
+    problems = []
+    for name in columns:
+        for row, value in enumerate(table.column(name).to_pylist()):
+            if value is None:
+                continue
+            expected = _wkb_nesting_problem(value)
+            if expected:
+                problems.append(RowProblem(row + 1, name, f"{len(value):,} bytes", expected))
+    if problems:
+        raise ValidationError(path, problems)
+
+
+def _wkb_nesting_problem(value: object) -> str | None:
+    """Return what is wrong with one WKB value's structure, or ``None`` when it is sane."""
+    if not isinstance(value, (bytes, str)):
+        return "a WKB geometry (binary)"
+    try:
+        wkb = bytes.fromhex(value) if isinstance(value, str) else value
+        depth = _wkb_nesting_depth(wkb, limit=MAX_COLLECTION_DEPTH)
+    except (ValueError, IndexError, struct.error):
+        return "a well-formed WKB geometry"
+    if depth > MAX_COLLECTION_DEPTH:
+        return f"geometry collections nested at most {MAX_COLLECTION_DEPTH} deep"
+    return None
+
+
+def _wkb_nesting_depth(wkb: bytes, *, limit: int) -> int:
+    """Return how deep collections nest in ``wkb``; stops once ``limit`` is exceeded.
+
+    The walk is iterative (a stack of how many members each open collection still has),
+    so a hostile nesting cannot exhaust the Python or C stack.
+
+    Parameters
+    ----------
+    wkb : bytes
+        One geometry as ISO WKB or EWKB.
+    limit : int
+        Depth beyond which the walk stops.
+
+    Returns
+    -------
+    int
+        0 for a simple geometry, 1 for a collection of simple geometries, and so on;
+        at most ``limit + 1``.
+
+    Raises
+    ------
+    ValueError, IndexError, struct.error
+        ``wkb`` is truncated or holds an unknown geometry type.
+    """
+    position, depth = 0, 0
+    remaining = [1]
+    while remaining:
+        if remaining[-1] == 0:
+            remaining.pop()
+            continue
+        remaining[-1] -= 1
+        if wkb[position] not in (0, 1):
+            raise ValueError("WKB byte order must be 0 or 1")
+        order = "<" if wkb[position] == 1 else ">"
+        (code,) = struct.unpack_from(order + "I", wkb, position + 1)
+        position += 9 if code & _EWKB_SRID else 5
+        iso_dims, base = divmod(code & 0x0FFFFFFF, 1000)
+        if iso_dims > 3:
+            raise ValueError(f"unknown WKB geometry type {code}")
+        n_dims = 2 + (iso_dims > 0) + (iso_dims == 3) + bool(code & _EWKB_Z) + bool(code & _EWKB_M)
+        if base == 1:
+            position += 8 * n_dims
+        elif base in _WKB_LINES:
+            (n_points,) = struct.unpack_from(order + "I", wkb, position)
+            position += 4 + 8 * n_dims * n_points
+        elif base in _WKB_RINGS:
+            (n_rings,) = struct.unpack_from(order + "I", wkb, position)
+            position += 4
+            for _ in range(n_rings):
+                (n_points,) = struct.unpack_from(order + "I", wkb, position)
+                position += 4 + 8 * n_dims * n_points
+        elif base in _WKB_CONTAINERS:
+            (n_members,) = struct.unpack_from(order + "I", wkb, position)
+            position += 4
+            depth = max(depth, len(remaining))
+            if depth > limit:
+                return depth
+            points_end = _end_of_plain_points(wkb, position, n_members)
+            if points_end is not None:
+                position = points_end
+                continue
+            remaining.append(n_members)
+        else:
+            raise ValueError(f"unknown WKB geometry type {code}")
+        if position > len(wkb):
+            raise ValueError("truncated WKB")
+    return depth
+
+
+def _end_of_plain_points(wkb: bytes, start: int, n_members: int) -> int | None:
+    """Return where ``n_members`` points alike from ``start`` end, ``None`` if they are not.
+
+    Lets a multipoint of millions of members be skipped in one vectorised step.
+    """
+    if n_members == 0 or len(wkb) < start + 5 or wkb[start] not in (0, 1):
+        return None
+    order = "<" if wkb[start] == 1 else ">"
+    (code,) = struct.unpack_from(order + "I", wkb, start + 1)
+    iso_dims, base = divmod(code & 0x0FFFFFFF, 1000)
+    if base != 1 or iso_dims > 3 or code & _EWKB_SRID:
+        return None
+    n_dims = 2 + (iso_dims > 0) + (iso_dims == 3) + bool(code & _EWKB_Z) + bool(code & _EWKB_M)
+    stride = 5 + 8 * n_dims
+    if len(wkb) < start + n_members * stride:
+        return None
+    members = np.frombuffer(wkb, dtype=np.uint8, count=n_members * stride, offset=start)
+    headers = members.reshape(n_members, stride)[:, :5]
+    return start + n_members * stride if (headers == headers[0]).all() else None
+
+
 def write_text_csv(frame: pd.DataFrame, path: Path) -> None:
     """Write ``frame`` as CSV with spreadsheet formula injection neutralised.
 
     Text cells that start with ``=``, ``+``, ``-``, ``@``, tab or carriage return get a
     leading apostrophe, so a spreadsheet shows them as text instead of running them.
-    Numeric columns are written as they are.
+    Numbers (also inside an ``object`` column, such as a negative ``kwh``) are written
+    as they are.
 
     Parameters
     ----------
@@ -278,9 +432,11 @@ def write_text_csv(frame: pd.DataFrame, path: Path) -> None:
     """
     safe = frame.copy()
     for name in safe.columns:
-        if safe[name].dtype == object or pd.api.types.is_string_dtype(safe[name]):
-            text = safe[name].astype("string")
-            risky = text.str.match(r"^[=+\-@\t\r]", na=False)
-            safe[name] = text.where(~risky, "'" + text)
+        values = safe[name]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            is_text = values.map(lambda value: isinstance(value, str)).astype(bool)
+            text = values.where(is_text, "").astype(str)
+            risky = is_text & text.str.match(r"^[=+\-@\t\r]")
+            safe[name] = values.mask(risky, "'" + text)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     safe.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")

@@ -12,7 +12,10 @@ import pandas as pd
 from buitengebied.errors import ContractError
 from buitengebied.settings import LOCAL_TIMEZONE
 
-_OFFSET_PATTERN = r"(?:[zZ]|[+-]\d{2}:?\d{2})$"
+# A UTC offset can only follow a time of day; pandas' ISO 8601 parser reads any sign
+# followed by a digit after the time as one ("+01", "+0100", "+01:00", "-5"), and a
+# trailing "Z".  A date alone ("2026-03-14") never carries an offset.
+_OFFSET_PATTERN = r"[T ]\d[^+-]*[+-]\d|[T ]\d.*[zZ]$"
 
 
 def parse_moments(values: pd.Series) -> tuple[pd.Series, np.ndarray]:

@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj.exceptions import CRSError, ProjError
 
 from buitengebied.contract import Column, ColumnType, GeometryKind, LayerSchema
 from buitengebied.errors import RowProblem, ValidationError
@@ -295,6 +296,11 @@ def _check_geometry(
         projected = to_working_crs(geometry, raw.crs)
     except MissingCRSError as exc:
         raise file_problem(raw.path, f"a declared CRS ({exc})", column="geometry") from exc
+    except (CRSError, ProjError) as exc:
+        # A declared CRS that cannot reach EPSG:28992 (another planet, a local grid).
+        raise file_problem(
+            raw.path, f"a CRS that can be transformed to {WORKING_CRS} ({exc})", column="geometry"
+        ) from exc
     _check_inside_netherlands(geometry, projected, raw.crs, problems)
     projected[problems.bad_rows] = None
     return _repair(projected, kind)
@@ -368,15 +374,18 @@ def _check_inside_netherlands(
 def _would_fit_swapped(original: np.ndarray, crs: str | None) -> np.ndarray:
     if crs is None or crs.upper() not in (WGS84, "OGC:CRS84"):
         return np.zeros(len(original), dtype=bool)
-    xs, ys = shapely.get_x(original), shapely.get_y(original)
+    # Centroids, so that a polygon with swapped axes gets the hint as well as a point.
+    centres = shapely.centroid(original)
+    xs, ys = shapely.get_x(centres), shapely.get_y(centres)
     return (ys > 3.0) & (ys < 7.5) & (xs > 50.5) & (xs < 54.0)
 
 
 def _coordinates_text(original: np.ndarray) -> np.ndarray:
-    centres = shapely.get_coordinates(shapely.centroid(original), include_z=False)
-    present = ~shapely.is_missing(original)
+    centres = shapely.centroid(original)
+    xs, ys = shapely.get_x(centres), shapely.get_y(centres)
     text = np.full(len(original), "(none)", dtype=object)
-    text[present] = [f"({x:.6g}, {y:.6g})" for x, y in centres]
+    located = ~np.isnan(xs) & ~np.isnan(ys)
+    text[located] = [f"({x:.6g}, {y:.6g})" for x, y in zip(xs[located], ys[located], strict=True)]
     return text
 
 
