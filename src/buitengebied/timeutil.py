@@ -38,6 +38,19 @@ def parse_moments(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
         return values.dt.tz_convert("UTC"), np.zeros(len(values), dtype=bool)
     if pd.api.types.is_datetime64_dtype(values.dtype):
         return _localize(values), np.zeros(len(values), dtype=bool)
+    # Dates repeat a lot (periods, days): parse each distinct value once.
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    unique_moments, unique_unparsable = _parse_text(pd.Series(uniques, dtype=object))
+    moments = pd.Series(
+        unique_moments.array.take(codes, allow_fill=True),
+        index=values.index,
+        dtype="datetime64[ns, UTC]",
+    )
+    unparsable = np.append(unique_unparsable, False)[codes]
+    return moments, unparsable
+
+
+def _parse_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     text = values.astype("string").str.strip()
     text = text.mask(text == "")
     has_offset = text.str.contains(_OFFSET_PATTERN, regex=True, na=False).to_numpy(dtype=bool)

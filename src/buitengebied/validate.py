@@ -169,19 +169,15 @@ def _check_column(
 
 
 def _as_text(values: pd.Series) -> pd.Series:
+    # Text repeats a lot (categories, ids in energy rows): convert each distinct value once.
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if pd.api.types.is_float_dtype(values.dtype):
         # A float id column means a reader guessed numbers; show integral values without '.0'.
-        text = values.map(
-            lambda v: None if pd.isna(v) else (f"{v:.0f}" if float(v).is_integer() else str(v))
-        )
+        texts = [f"{v:.0f}" if float(v).is_integer() else str(v) for v in uniques]
     else:
-        text = (
-            values.astype(object)
-            .where(values.notna(), None)
-            .map(lambda v: v if v is None or isinstance(v, str) else str(v))
-        )
-    stripped = text.str.strip()
-    return stripped.where(stripped != "", None).astype(object)
+        texts = [v if isinstance(v, str) else str(v) for v in uniques]
+    cleaned = np.array([t.strip() or None for t in texts] + [None], dtype=object)
+    return pd.Series(cleaned[codes], index=values.index, dtype=object)
 
 
 def _check_id(
@@ -189,7 +185,8 @@ def _check_id(
 ) -> tuple[pd.Series, np.ndarray]:
     text = _as_text(values)
     missing = text.isna().to_numpy(dtype=bool)
-    formula = text.str.startswith(_FORMULA_START, na=False).to_numpy(dtype=bool)
+    formula_ids = [v for v in pd.unique(text.dropna()) if v.startswith(_FORMULA_START)]
+    formula = text.isin(formula_ids).to_numpy(dtype=bool)
     problems.add(formula, column.name, values, "an id, not a spreadsheet formula")
     return text, missing
 
