@@ -1,4 +1,4 @@
-"""Command-line front: ``buitengebied rank | surface | validate``.
+"""Command-line front: ``buitengebied rank | surface | validate | evaluate``.
 
 A thin shell over :mod:`buitengebied.engine`: it parses options, shows progress and
 prints errors without a traceback (exit code 2 for bad input).
@@ -18,12 +18,16 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
+from buitengebied import backtest
 from buitengebied.contract import LAYER_SCHEMAS
 from buitengebied.engine import Analysis, analyse_directory, ranking_table
 from buitengebied.errors import BuitengebiedError, ValidationError
 from buitengebied.io import read_layer_file, write_text_csv
-from buitengebied.load import LOAD_ORDER, find_layer_files
+from buitengebied.layerspec import load_layer_specs
+from buitengebied.load import LOAD_ORDER, find_layer_files, load_data_dir
+from buitengebied.report import write_report
 from buitengebied.surface import risk_surface, write_surface
 from buitengebied.timeutil import parse_as_of
 from buitengebied.validate import validate_layer
@@ -205,6 +209,153 @@ def validate(data_dir: DataDir) -> None:
         typer.echo(f"{path.name}: ignored (not a contract layer)")
     if problems_found:
         raise typer.Exit(code=2)
+
+
+_EVALUATION_COLUMNS = {
+    "hit_rate_top10": "top 10",
+    "hit_rate_top25": "top 25",
+    "hit_rate_top50": "top 50",
+    "hit_rate_top1pct": "top 1%",
+    "hit_rate_top5pct": "top 5%",
+    "pai_1pct": "PAI 1%",
+    "pai_5pct": "PAI 5%",
+    "average_precision": "AP",
+}
+
+
+def _metric_text(metric: str, value: float) -> str:
+    if pd.isna(value):
+        return "n/a"
+    if metric.startswith("hit_rate"):
+        return f"{100 * value:.1f}%"
+    return f"{value:.2f}" if metric.startswith("pai") else f"{value:.4f}"
+
+
+def _evaluation_table(result: backtest.BacktestResult, aggregation: str, title: str) -> Table:
+    summary = result.summary_table(aggregation)
+    best = result.best_methods(aggregation)
+    table = Table(title=title, title_justify="left")
+    table.add_column("method", no_wrap=True)
+    for metric in summary.columns:
+        table.add_column(_EVALUATION_COLUMNS.get(str(metric), str(metric)), justify="right")
+    for method, values in summary.iterrows():
+        cells = []
+        for metric, value in values.items():
+            text = _metric_text(str(metric), value)
+            cells.append(f"[bold green]{text}*[/]" if best.at[method, metric] else text)
+        table.add_row(str(method), *cells)
+    return table
+
+
+def _print_evaluation(result: backtest.BacktestResult) -> None:
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=max(console.width, 120))
+    finds = result.finds_per_cutoff
+    console.print(
+        f"{len(result.cutoffs)} cut-offs, {int((finds > 0).sum())} with finds; "
+        f"{len(result.find_addresses)} distinct find-address(es) in "
+        f"{result.horizon_days}-day windows; {result.n_addresses:,} addresses",
+        highlight=False,
+    )
+    if not result.has_finds:
+        console.print(
+            "[bold]Nothing to evaluate against:[/] no confirmed find in any window; "
+            "all metrics are n/a."
+        )
+    console.print(_evaluation_table(result, "mean", "Mean over cut-offs with finds (* = best)"))
+    console.print(_evaluation_table(result, "pooled", "Pooled over cut-offs (* = best)"))
+    for method, diagnostic in result.bias.items():
+        overlaps = ", ".join(
+            f"{proxy} rho={row.spearman:.2f} top-1% overlap={row.top_overlap:.0%}"
+            for proxy, row in diagnostic.table.iterrows()
+        )
+        console.print(f"bias ({method}): {diagnostic.message}; {overlaps}", highlight=False)
+    for method, rows in result.fallbacks.groupby("method", sort=False):
+        console.print(
+            f"note: {method} fell back at {len(rows)} of {len(result.cutoffs)} cut-offs "
+            f"({rows['reason'].iloc[-1]})",
+            highlight=False,
+        )
+
+
+@app.command()
+def evaluate(
+    data_dir: DataDir,
+    as_of: AsOf = None,
+    horizon_days: Annotated[
+        int, typer.Option("--horizon-days", min=1, help="Outcome window after each cut-off.")
+    ] = backtest.DEFAULT_HORIZON_DAYS,
+    months: Annotated[
+        int, typer.Option("--months", min=1, help="How far back the first cut-off lies.")
+    ] = backtest.DEFAULT_MONTHS,
+    step_months: Annotated[
+        int, typer.Option("--step-months", min=1, help="Months between cut-offs.")
+    ] = backtest.DEFAULT_STEP_MONTHS,
+    out_dir: Annotated[
+        Path, typer.Option("--out-dir", help="Folder for backtest.csv and report.html.")
+    ] = Path("evaluation"),
+    cell_size: Annotated[
+        float, typer.Option("--cell-size", min=1.0, help="Grid cell size (m) of the PAI.")
+    ] = backtest.DEFAULT_CELL_SIZE_M,
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            help="expert | learned | auto (expert, plus learned when available) | all.",
+        ),
+    ] = "auto",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random baseline.")] = 0,
+    layers: Layers = None,
+    lenient: Lenient = False,
+    rejects: Rejects = None,
+) -> None:
+    """Backtest the ranking against later confirmed finds, beside simple baselines."""
+    if model not in backtest.MODEL_CHOICES:
+        raise typer.BadParameter(
+            f"choose one of {', '.join(backtest.MODEL_CHOICES)}", param_hint="--model"
+        )
+    try:
+        moment = parse_as_of(as_of)
+        specs = load_layer_specs(layers)
+        with _progress() as update:
+            dataset = load_data_dir(
+                data_dir,
+                lenient=lenient,
+                rejects_dir=rejects or out_dir / "rejects",
+                on_progress=update,
+            )
+        cutoffs = backtest.rolling_cutoffs(
+            moment, months=months, step_months=step_months, horizon_days=horizon_days
+        )
+        if not cutoffs:
+            errors.print(
+                f"no cut-off has a complete {horizon_days}-day window before "
+                f"{moment.isoformat()}: raise --months or lower --horizon-days",
+                highlight=False,
+            )
+        methods = backtest.select_methods(specs, model=model, seed=seed)
+        with _progress() as update:
+            result = backtest.run_backtest(
+                dataset,
+                as_of=moment,
+                horizon_days=horizon_days,
+                cutoffs=cutoffs,
+                specs=specs,
+                methods=methods,
+                on_progress=update,
+                cell_size_m=cell_size,
+            )
+    except BuitengebiedError as exc:
+        _fail(exc)
+    backtest.write_backtest_csv(result, out_dir / "backtest.csv")
+    backtest.write_summary_csv(result, out_dir / "summary.csv")
+    write_report(result, out_dir / "report.html")
+    _print_evaluation(result)
+    errors.print(
+        f"written: {out_dir / 'backtest.csv'}, {out_dir / 'summary.csv'}, {out_dir / 'report.html'}",
+        highlight=False,
+    )
 
 
 def main() -> None:
