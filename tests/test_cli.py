@@ -97,3 +97,14 @@ def test_bad_as_of_is_a_clear_error(contract_dir, tmp_path):
     )
     assert result.exit_code == 2
     assert "--as-of" in result.output
+
+
+def test_rank_reports_the_model_choice_and_falls_back_with_few_finds(contract_dir, tmp_path):
+    out = tmp_path / "ranked.csv"
+    args = ["rank", str(contract_dir), "--as-of", "2025-10-01", "--out", str(out)]
+    result = runner.invoke(app, [*args, "--model", "learned"])
+    assert result.exit_code == 0, result.output
+    meta = json.loads(out.with_suffix(".meta.json").read_text())
+    assert meta["model"] == "expert"
+    assert "confirmed finds" in meta["model_reason"]
+    assert runner.invoke(app, [*args, "--model", "magic"]).exit_code == 2

@@ -6,16 +6,17 @@ import numpy as np
 import pandas as pd
 from conftest import HOT_ADDRESS
 
-from buitengebied.engine import analyse, analyse_directory, ranking_table
+from buitengebied.engine import analyse
 from buitengebied.layerspec import default_layers_dir, load_layer_specs
 from buitengebied.load import load_data_dir
+from buitengebied.ranking import rank_directory, ranking_table
 from buitengebied.timeutil import parse_as_of
 
 AS_OF = parse_as_of("2025-10-01")
 
 
 def test_address_with_every_signal_ranks_first_with_explained_factors(contract_dir):
-    analysis = analyse_directory(contract_dir, as_of=AS_OF)
+    analysis = rank_directory(contract_dir, as_of=AS_OF, model="expert")
     table = ranking_table(analysis.scores)
     assert list(table.columns) == ["address_id", "score", "rank", "top_factors"]
     top = table.iloc[0]
@@ -33,7 +34,7 @@ def test_address_with_every_signal_ranks_first_with_explained_factors(contract_d
 
 
 def test_future_records_change_nothing(contract_dir, tmp_path):
-    before = ranking_table(analyse_directory(contract_dir, as_of=AS_OF).scores)
+    before = ranking_table(rank_directory(contract_dir, as_of=AS_OF, model="expert").scores)
     future = tmp_path / "future"
     shutil.copytree(contract_dir, future)
     reports = pd.read_csv(future / "reports.csv", dtype=str)
@@ -61,9 +62,11 @@ def test_future_records_change_nothing(contract_dir, tmp_path):
         }
     )
     pd.concat([energy, spike]).to_csv(future / "energy.csv", index=False)
-    after = ranking_table(analyse_directory(future, as_of=AS_OF).scores)
+    after = ranking_table(rank_directory(future, as_of=AS_OF, model="expert").scores)
     pd.testing.assert_frame_equal(before, after)
-    moved = ranking_table(analyse_directory(future, as_of=parse_as_of("2026-02-01")).scores)
+    moved = ranking_table(
+        rank_directory(future, as_of=parse_as_of("2026-02-01"), model="expert").scores
+    )
     assert not moved.equals(before)
 
 
@@ -77,7 +80,7 @@ def test_missing_optional_layers_contribute_nothing(contract_dir):
         "area.gpkg",
     ):
         (contract_dir / name).unlink()
-    analysis = analyse_directory(contract_dir, as_of=AS_OF)
+    analysis = rank_directory(contract_dir, as_of=AS_OF, model="expert")
     assert analysis.scores.layers_used == []
     assert set(analysis.scores.table["top_factors"]) == {"remoteness"}
 

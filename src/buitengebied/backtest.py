@@ -26,6 +26,7 @@ import logging
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,8 @@ from buitengebied.settings import LOCAL_TIMEZONE
 logger = logging.getLogger(__name__)
 
 #: Ranking function: ``(dataset known at T, analysis at T, T) -> score per address_id``.
+#: ``(window start, window end) -> address_id`` values that count as a hit in the window.
+OutcomeFunction = Callable[[pd.Timestamp, pd.Timestamp], pd.Index]
 RankingFunction = Callable[[Dataset, Analysis, pd.Timestamp], pd.Series]
 
 DEFAULT_HORIZON_DAYS = 180
@@ -500,6 +503,7 @@ def run_backtest(
     methods: Sequence[Method],
     on_progress: ProgressCallback | None = None,
     cell_size_m: float = DEFAULT_CELL_SIZE_M,
+    outcomes: OutcomeFunction | None = None,
 ) -> BacktestResult:
     """Rank at every cut-off with every method and score against the finds that followed.
 
@@ -521,12 +525,17 @@ def run_backtest(
         Receives ``(step, fraction)`` after each cut-off.
     cell_size_m : float
         Grid cell size of the PAI's area measure.
+    outcomes : callable, optional
+        ``(start, end) -> addresses`` that count as hits in the window; default: the
+        confirmed finds of the dataset's own ``inspections`` (:func:`window_finds`).
+        Synthetic scenarios pass their ground truth here.
 
     Returns
     -------
     BacktestResult
         Without any find in any window the metrics are NaN and the curves empty.
     """
+    hits_in: OutcomeFunction = outcomes or partial(window_finds, dataset)
     usable = sorted(t for t in cutoffs if window_end(t, horizon_days) <= as_of)
     if len(usable) < len(cutoffs):
         logger.warning(
@@ -547,7 +556,7 @@ def run_backtest(
         end = window_end(cutoff, horizon_days)
         analysis, scores = score_methods(dataset, as_of=cutoff, specs=specs, methods=methods)
         fallbacks += [(cutoff, name, reason) for name, reason in scores.attrs["fallback"].items()]
-        finds = window_finds(dataset, cutoff, end)
+        finds = hits_in(cutoff, end)
         proxies = effort_proxies(analysis.dataset) if bias else None
         for method in methods:
             method_scores = scores[method.name]
@@ -586,7 +595,7 @@ def run_backtest(
         model_methods=[m.name for m in methods if m.is_model],
         n_addresses=len(dataset.addresses),
         n_area_cells=n_area_cells,
-        find_addresses=window_finds(dataset, usable[0], window_end(usable[-1], horizon_days))
+        find_addresses=hits_in(usable[0], window_end(usable[-1], horizon_days))
         if usable
         else pd.Index([], dtype=object, name="address_id"),
         per_cutoff=pd.DataFrame(

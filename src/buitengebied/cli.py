@@ -22,11 +22,12 @@ from rich.table import Table
 
 from buitengebied import backtest
 from buitengebied.contract import LAYER_SCHEMAS
-from buitengebied.engine import Analysis, analyse_directory, ranking_table
+from buitengebied.engine import Analysis
 from buitengebied.errors import BuitengebiedError, ValidationError
 from buitengebied.io import read_layer_file, write_text_csv
 from buitengebied.layerspec import load_layer_specs
 from buitengebied.load import LOAD_ORDER, find_layer_files, load_data_dir
+from buitengebied.ranking import MODEL_KINDS, Ranking, rank_directory, ranking_table
 from buitengebied.report import write_report
 from buitengebied.surface import risk_surface, write_surface
 from buitengebied.timeutil import parse_as_of
@@ -87,14 +88,22 @@ def _fail(exc: BuitengebiedError) -> None:
     raise typer.Exit(code=2)
 
 
-def _analyse(
-    data_dir: Path, as_of: str | None, layers: Path | None, lenient: bool, rejects: Path
-) -> Analysis:
+def _rank(
+    data_dir: Path,
+    as_of: str | None,
+    layers: Path | None,
+    lenient: bool,
+    rejects: Path,
+    model: str = "expert",
+) -> Ranking:
+    if model not in MODEL_KINDS:
+        raise typer.BadParameter(f"choose one of {', '.join(MODEL_KINDS)}", param_hint="--model")
     moment = parse_as_of(as_of)
     with _progress() as update:
-        return analyse_directory(
+        return rank_directory(
             data_dir,
             as_of=moment,
+            model=model,  # type: ignore[arg-type]
             layers_dir=layers,
             lenient=lenient,
             rejects_dir=rejects,
@@ -116,6 +125,16 @@ def _summarise(analysis: Analysis) -> None:
         errors.print(f"  ignored (not a contract layer): {path.name}", highlight=False)
 
 
+Model = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        help="expert | learned (from inspection outcomes) | auto: learned only where it "
+        "beats the expert weights in blocked validation.",
+    ),
+]
+
+
 @app.command()
 def rank(
     data_dir: DataDir,
@@ -123,25 +142,31 @@ def rank(
         Path, typer.Option("--out", help="Output CSV: address_id, score, rank, top_factors.")
     ],
     as_of: AsOf = None,
+    model: Model = "auto",
     layers: Layers = None,
     lenient: Lenient = False,
     rejects: Rejects = None,
 ) -> None:
     """Rank every address by risk as known on --as-of."""
     try:
-        analysis = _analyse(data_dir, as_of, layers, lenient, rejects or out.parent / "rejects")
-        write_text_csv(ranking_table(analysis.scores), out)
+        ranking = _rank(data_dir, as_of, layers, lenient, rejects or out.parent / "rejects", model)
+        write_text_csv(ranking_table(ranking.scores), out)
+        analysis = ranking.analysis
         meta = {
             "as_of": analysis.as_of.isoformat(),
-            "layers_used": analysis.scores.layers_used,
-            "weights": analysis.scores.weights,
-            "scales": analysis.scores.scales,
+            "model": ranking.choice.kind,
+            "model_reason": ranking.choice.reason,
+            "layers_used": ranking.scores.layers_used,
+            "weights": ranking.scores.weights,
+            "weights_scale": "expert" if ranking.choice.kind == "expert" else "logit",
+            "scales": ranking.scores.scales,
             "addresses": len(analysis.dataset.addresses),
         }
         out.with_suffix(".meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
     except BuitengebiedError as exc:
         _fail(exc)
     _summarise(analysis)
+    errors.print(f"model: {ranking.choice.kind} ({ranking.choice.reason})", highlight=False)
     errors.print(f"written: {out}", highlight=False)
 
 
@@ -157,9 +182,11 @@ def surface(
     lenient: Lenient = False,
     rejects: Rejects = None,
 ) -> None:
-    """Write the risk surface over the area as a GeoTIFF."""
+    """Write the risk surface (expert weights) over the area as a GeoTIFF."""
     try:
-        analysis = _analyse(data_dir, as_of, layers, lenient, rejects or out.parent / "rejects")
+        analysis = _rank(
+            data_dir, as_of, layers, lenient, rejects or out.parent / "rejects"
+        ).analysis
         with _progress() as update:
             grid = risk_surface(
                 analysis.dataset,

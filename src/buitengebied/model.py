@@ -486,7 +486,7 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
         self.intercept_ = np.zeros(1)
         self.factor_weights_ = dict(zip(self._names(), self.expert_weights_, strict=True))
         self.calibration_note_ = "not calibrated: expert scores are not probabilities"
-        logger.warning("learned risk model: %s", self.fallback_reason_)
+        logger.info("learned risk model: %s", self.fallback_reason_)
         assert n_features == self.coef_.shape[1]
         return self
 
@@ -896,6 +896,7 @@ def training_examples(
     step_days: int = DEFAULT_STEP_DAYS,
     warmup_days: int = DEFAULT_WARMUP_DAYS,
     block_size_m: float = DEFAULT_BLOCK_SIZE_M,
+    with_features: bool = True,
 ) -> TrainingSet:
     """Build (address, cut-off) examples from the history before ``as_of``.
 
@@ -915,6 +916,9 @@ def training_examples(
         See :func:`training_cutoffs`.
     block_size_m : float
         Spatial block size for the validation groups.
+    with_features : bool, default True
+        ``False`` leaves the features at zero and skips every analysis: enough to count
+        the labels (e.g. to decide on a fallback) at a fraction of the cost.
 
     Returns
     -------
@@ -933,12 +937,15 @@ def training_examples(
     finds, visits = _inspection_moments(dataset, address_ids)
     window_ends = [_local_days_later(c, horizon_days) for c in cutoffs]
     strengths, labels, exposures = [], [], []
+    names = [s.name for s in specs]
     for cutoff, end in zip(cutoffs, window_ends, strict=True):
-        analysis = analyse(dataset, as_of=cutoff, specs=specs)
-        strengths.append(factor_strengths(analysis.evidence)[0])
+        if with_features:
+            analysis = analyse(dataset, as_of=cutoff, specs=specs)
+            strengths.append(factor_strengths(analysis.evidence)[0])
+        else:
+            strengths.append(pd.DataFrame(0.0, index=address_ids, columns=names))
         labels.append(_any_in_window(finds, len(address_ids), cutoff, end))
         exposures.append(_any_in_window(visits, len(address_ids), cutoff, end))
-    names = [s.name for s in specs]
     n = len(address_ids)
     if cutoffs:
         X = pd.concat(strengths, keys=cutoffs, names=["cutoff", "address_id"])[names]
@@ -1043,14 +1050,21 @@ def fit_learned_model(
         Fitted (possibly in fallback: check ``fallback_`` and ``fallback_reason_``).
     """
     specs = specs if specs is not None else load_layer_specs()
-    training = training_examples(
-        dataset,
-        as_of=as_of,
-        specs=specs,
-        horizon_days=horizon_days,
-        step_days=step_days,
-        warmup_days=warmup_days,
-    )
+    def examples(with_features: bool) -> TrainingSet:
+        return training_examples(
+            dataset,
+            as_of=as_of,
+            specs=specs,
+            horizon_days=horizon_days,
+            step_days=step_days,
+            warmup_days=warmup_days,
+            with_features=with_features,
+        )
+
+    # Counting labels is cheap; the per-cut-off analyses are only worth it with enough finds.
+    training = examples(with_features=False)
+    if training.sample_weight[training.y].sum() >= min_positives:
+        training = examples(with_features=True)
     model = LearnedRiskModel(
         horizon_days=horizon_days,
         min_positives=min_positives,
