@@ -1,4 +1,4 @@
-"""Scenario families: does the engine generalise beyond the demo it was built on?
+"""Scenario families: checking that the engine generalises beyond the demo.
 
 Each family is a set of :class:`~buitengebied.scenario.ScenarioParams` overrides that
 changes what the illegal sites look like or what the partners see of them (mostly labs
