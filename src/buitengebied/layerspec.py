@@ -106,9 +106,6 @@ class LayerSpec:
         Per-value weights.
     effort : Effort or None
         Observation effort to divide kernel densities by.
-    saturation : float or None
-        Raw value at which the factor reaches half its full strength; ``None`` takes the
-        90th percentile of the positive values over all addresses.
     """
 
     name: str
@@ -123,7 +120,6 @@ class LayerSpec:
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     record_weights: tuple[RecordWeights, ...] = ()
     effort: Effort | None = None
-    saturation: float | None = None
 
 
 def default_layers_dir() -> Path:
@@ -199,7 +195,6 @@ def _spec_from_document(path: Path, document: dict[str, Any]) -> LayerSpec:
         raise ValueError(f"visible_to: unknown role(s) {unknown_roles}; roles are {ROLES}")
     effort = evidence.get("effort")
     half_life = evidence.get("half_life_days")
-    saturation = evidence.get("saturation")
     return LayerSpec(
         name=Path(path).stem,
         title=str(layer.get("title", Path(path).stem)),
@@ -225,7 +220,6 @@ def _spec_from_document(path: Path, document: dict[str, Any]) -> LayerSpec:
         effort=Effort(str(effort["source_layer"]), float(effort["bandwidth_m"]))
         if effort
         else None,
-        saturation=float(saturation) if saturation is not None else None,
     )
 
 

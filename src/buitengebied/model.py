@@ -1115,7 +1115,7 @@ def score_with_model(analysis: Analysis, model: LearnedRiskModel) -> RiskScores:
         model.explain(features),
         layers_used=analysis.evidence.layers_used,
         weights=model.factor_weights_,
-        scales={n: float(scales[n]) for n in names},
+        scales={n: scales[n] for n in names},
     )
     if not model.fallback_:
         probability = pd.Series(model.predict_proba(features)[:, 1], index=features.index)

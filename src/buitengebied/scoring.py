@@ -1,11 +1,14 @@
 """Fusion and explanation: from raw evidence to a ranked, explained risk score.
 
-Each factor's raw evidence ``x`` is put on one scale by a saturating transform
-``f = x / (x + s)`` (0 = no evidence, 0.5 at ``x = s``, towards 1 for strong evidence), with
-``s`` the spec's ``saturation`` or, by default, the 90th percentile of the positive raw
-values over all addresses.  The score is the weighted sum ``sum_k w_k f_k`` with the
-expert (risk-terrain style) weights of ``layers/``; each term is that factor's
-contribution, so contributions add up to the score exactly.
+Each factor's raw evidence ``x`` is standardised over all addresses of the run and only
+its excess counts: ``f = clip((x - mean) / sd, 0, MAX_STRENGTH_SD)``, "how many standard
+deviations above the area's average this address stands on this factor".  Rare, specific
+evidence (an energy step, a past find) thereby weighs more than evidence that many
+addresses share (a regional dumping density), and the cap keeps one extreme value from
+drowning the rest.  The score is the weighted sum ``sum_k w_k f_k`` with the expert
+(risk-terrain style) weights of ``layers/``; each term is that factor's contribution, so
+contributions add up to the score exactly.  The scenario-family study in
+``docs/evaluation.md`` shows why this transform replaced a saturating ``x / (x + s)``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from buitengebied.features import Evidence
 TOP_FACTOR_MIN_SHARE = 0.10
 #: At most this many factors are named.
 TOP_FACTOR_MAX = 3
+#: A factor's strength is capped at this many standard deviations above the mean.
+MAX_STRENGTH_SD = 8.0
 
 
 @dataclass
@@ -39,15 +44,15 @@ class RiskScores:
         Contract layers that contributed records.
     weights : dict of str to float
         Weight of each factor.
-    scales : dict of str to float
-        Saturation constant of each factor (see :func:`factor_scale`).
+    scales : dict of str to (float, float)
+        ``(mean, sd)`` of each factor's raw evidence (see :func:`factor_scale`).
     """
 
     table: pd.DataFrame
     factors: list[str]
     layers_used: list[str]
     weights: dict[str, float]
-    scales: dict[str, float]
+    scales: dict[str, tuple[float, float]]
 
     def contributions(self) -> pd.DataFrame:
         """Return the contributions per factor, indexed by ``address_id``."""
@@ -57,43 +62,41 @@ class RiskScores:
         return frame
 
 
-def factor_scale(raw: pd.DataFrame, saturation: Mapping[str, float | None]) -> pd.Series:
-    """Return the saturation constant ``s`` of every factor.
+def factor_scale(raw: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """Return the mean and standard deviation of every factor over the addresses.
 
     Parameters
     ----------
     raw : pandas.DataFrame
         Raw evidence, one column per factor.
-    saturation : mapping of str to float or None
-        Fixed constants; ``None`` means the 90th percentile of the positive values.
 
     Returns
     -------
-    pandas.Series
-        Positive constant per factor.
+    dict of str to (float, float)
+        ``(mean, sd)`` per factor; ``sd`` is 1 where the factor does not vary.
     """
-    scales = {}
-    for name in raw.columns:
-        fixed = saturation.get(name)
-        values = raw[name].to_numpy(dtype=float)
-        positive = values[values > 0]
-        if fixed is not None:
-            scales[name] = float(fixed)
-        elif positive.size:
-            scales[name] = float(np.quantile(positive, 0.9))
-        else:
-            scales[name] = 1.0
-    return pd.Series(scales, dtype=float)
+    values = raw.to_numpy(dtype=float)
+    means = values.mean(axis=0) if len(values) else np.zeros(raw.shape[1])
+    spreads = values.std(axis=0) if len(values) else np.ones(raw.shape[1])
+    spreads = np.where(np.isfinite(spreads) & (spreads > 0), spreads, 1.0)
+    return {
+        name: (float(mean), float(sd))
+        for name, mean, sd in zip(raw.columns, means, spreads, strict=True)
+    }
 
 
-def normalise(raw: pd.DataFrame, scales: pd.Series) -> pd.DataFrame:
-    """Apply ``f = x / (x + s)`` per factor; negative raw values count as 0."""
-    clipped = raw.clip(lower=0.0)
-    return clipped / (clipped + scales[raw.columns].to_numpy())
+def normalise(raw: pd.DataFrame, scales: Mapping[str, tuple[float, float]]) -> pd.DataFrame:
+    """Apply ``f = clip((x - mean) / sd, 0, MAX_STRENGTH_SD)`` per factor."""
+    means = np.array([scales[name][0] for name in raw.columns])
+    spreads = np.array([scales[name][1] for name in raw.columns])
+    strength = np.clip((raw.to_numpy(dtype=float) - means) / spreads, 0.0, MAX_STRENGTH_SD)
+    return pd.DataFrame(strength, index=raw.index, columns=raw.columns)
 
 
-def factor_strengths(evidence: Evidence) -> tuple[pd.DataFrame, pd.Series]:
-    """Put every factor's raw evidence on the common 0..1 scale.
+def factor_strengths(
+    evidence: Evidence,
+) -> tuple[pd.DataFrame, dict[str, tuple[float, float]]]:
+    """Put every factor's raw evidence on the common scale (standard deviations, 0..8).
 
     Parameters
     ----------
@@ -103,11 +106,11 @@ def factor_strengths(evidence: Evidence) -> tuple[pd.DataFrame, pd.Series]:
     Returns
     -------
     strengths : pandas.DataFrame
-        ``f = x / (x + s)`` per address (rows) and factor (columns).
-    scales : pandas.Series
-        The saturation constant ``s`` used per factor.
+        ``f`` per address (rows) and factor (columns), see :func:`normalise`.
+    scales : dict of str to (float, float)
+        The ``(mean, sd)`` used per factor.
     """
-    scales = factor_scale(evidence.raw, {s.name: s.saturation for s in evidence.specs})
+    scales = factor_scale(evidence.raw)
     return normalise(evidence.raw, scales), scales
 
 
@@ -133,7 +136,7 @@ def fuse(evidence: Evidence, *, weights: Mapping[str, float] | None = None) -> R
         contributions,
         layers_used=evidence.layers_used,
         weights=factor_weights,
-        scales=scales.to_dict(),
+        scales=scales,
     )
 
 
@@ -142,7 +145,7 @@ def rank_scores(
     *,
     layers_used: list[str],
     weights: Mapping[str, float],
-    scales: Mapping[str, float],
+    scales: Mapping[str, tuple[float, float]],
 ) -> RiskScores:
     """Rank addresses by the sum of their contributions and name the top factors.
 
@@ -152,7 +155,9 @@ def rank_scores(
         Contribution per factor (columns), indexed by ``address_id``.
     layers_used : list of str
         Carried into the result.
-    weights, scales : mapping of str to float
+    weights : mapping of str to float
+        Carried into the result.
+    scales : mapping of str to (float, float)
         Carried into the result.
 
     Returns
@@ -163,7 +168,7 @@ def rank_scores(
     values = contributions.to_numpy(dtype=float)
     score = values.sum(axis=1)
     address_ids = contributions.index.astype(str).to_numpy()
-    order = np.lexsort((address_ids, -score))
+    order = _ranking_order(score, address_ids)
     table = pd.DataFrame(
         {
             "address_id": address_ids[order],
@@ -177,6 +182,28 @@ def rank_scores(
     return RiskScores(
         table, list(contributions.columns), list(layers_used), dict(weights), dict(scales)
     )
+
+
+def _ranking_order(score: np.ndarray, address_ids: np.ndarray) -> np.ndarray:
+    """Return the order of highest score first, equal scores by ``address_id``.
+
+    The same order as ``np.lexsort((address_ids, -score))``, but the (slow) comparison of
+    text ids is only made within runs of equal scores, not over all rows.
+    """
+    order = np.argsort(-score, kind="stable")
+    ranked = score[order]
+    # NaN scores sort last and, as in lexsort, count as equal to each other.
+    same = (ranked[1:] == ranked[:-1]) | (np.isnan(ranked[1:]) & np.isnan(ranked[:-1]))
+    if not same.any():
+        return order
+    tied = np.zeros(len(order), dtype=bool)
+    tied[1:] |= same
+    tied[:-1] |= same
+    run = np.cumsum(np.concatenate([[True], ~same]))
+    rows = np.flatnonzero(tied)
+    # Runs are contiguous, so sorting the tied rows by (run, id) reorders within runs only.
+    order[rows] = order[rows][np.lexsort((address_ids[order[rows]], run[rows]))]
+    return order
 
 
 def top_factors(contributions: np.ndarray, names: list[str]) -> list[str]:
