@@ -882,6 +882,10 @@ def run_scale(scale: Scale, work_dir: Path) -> Result:
                 str(dirs[variant]),
                 "--as-of",
                 AS_OF,
+                # The targets are the engine's; `--model auto` adds a learned-model fit
+                # (one analysis per training cut-off) on top, see benchmarks/README.md.
+                "--model",
+                "expert",
                 "--out",
                 str(work_dir / f"ranked-{variant}.csv"),
             ],

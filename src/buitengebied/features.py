@@ -8,8 +8,11 @@ puts them on one scale and fuses them.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +29,10 @@ from buitengebied.load import Dataset, ProgressCallback
 logger = logging.getLogger(__name__)
 
 _SECONDS_PER_DAY = 86_400.0
+_POINT = 0  # shapely type id
+# Exact distances are computed on at most this many threads, each given this many pairs.
+_MAX_THREADS = 4
+_MIN_PAIRS_PER_THREAD = 100_000
 
 
 @dataclass
@@ -85,7 +92,9 @@ def compute_evidence(
     """
     specs = list(specs)
     targets = address_xy(dataset)
-    address_tree = cKDTree(targets)
+    address_ids = pd.Index(dataset.addresses["address_id"], name="address_id")
+    # Built once: several factors search the addresses or look records up by address_id.
+    addresses = _AddressLookup(targets, cKDTree(targets), address_ids)
     columns: dict[str, np.ndarray] = {}
     details: dict[str, pd.DataFrame] = {}
     used: list[str] = []
@@ -96,7 +105,7 @@ def compute_evidence(
         if source is None:
             columns[spec.name] = np.zeros(len(targets))
             continue
-        values, detail = _evidence_for(spec, source, dataset, targets, address_tree, as_of)
+        values, detail = _evidence_for(spec, source, dataset, addresses, as_of)
         columns[spec.name] = values
         if detail is not None:
             details[spec.name] = detail
@@ -104,31 +113,44 @@ def compute_evidence(
             used.append(spec.source_layer)
     if on_progress is not None:
         on_progress("evidence computed", 1.0)
-    address_ids = pd.Index(dataset.addresses["address_id"], name="address_id")
     raw = pd.DataFrame(columns, index=address_ids)
     return Evidence(address_ids, raw, specs, used, details)
+
+
+@dataclass(frozen=True)
+class _AddressLookup:
+    """The addresses as every factor of one :func:`compute_evidence` call needs them."""
+
+    xy: np.ndarray
+    tree: cKDTree
+    ids: pd.Index
+
+    def positions(self, records: pd.DataFrame) -> np.ndarray:
+        """Return each record's address position by ``address_id`` (-1 when unlinked)."""
+        if "address_id" not in records:
+            return np.full(len(records), -1, dtype=np.int64)
+        return self.ids.get_indexer(records["address_id"].astype(object))
 
 
 def _evidence_for(
     spec: LayerSpec,
     source: pd.DataFrame,
     dataset: Dataset,
-    targets: np.ndarray,
-    address_tree: cKDTree,
+    addresses: _AddressLookup,
     as_of: pd.Timestamp,
 ) -> tuple[np.ndarray, pd.DataFrame | None]:
     if spec.method == "energy_anomaly":
-        anomaly = energy_anomaly(source, pd.DataFrame(dataset.addresses), as_of=as_of)
+        anomaly = energy_anomaly(source, dataset.addresses, as_of=as_of)
         return anomaly["anomaly"].to_numpy(dtype=float), anomaly.set_index("address_id")
     if spec.method == "remoteness":
-        return _remoteness(targets, spec.params["bandwidth_m"]), None
+        return _remoteness(addresses.xy, spec.params["bandwidth_m"]), None
     records = select_records(spec, source)
     weights = record_weights(spec, records, as_of=as_of)
     if spec.method == "linked":
-        return _linked(records, weights, dataset), None
+        return _linked(records, weights, addresses), None
     if spec.method == "nearest":
-        return _nearest(spec, records, weights, dataset, targets, address_tree), None
-    return _kernel_density(spec, records, weights, dataset, targets), None
+        return _nearest(spec, records, weights, dataset, addresses), None
+    return _kernel_density(spec, records, weights, dataset, addresses.xy), None
 
 
 def select_records(spec: LayerSpec, records: pd.DataFrame) -> pd.DataFrame:
@@ -184,6 +206,9 @@ def _time_column(spec: LayerSpec, records: pd.DataFrame) -> str | None:
 def record_points(records: pd.DataFrame) -> np.ndarray:
     """Return one representative point per record as an ``(n, 2)`` array."""
     geometry = np.asarray(records.geometry)
+    if (shapely.get_type_id(geometry) == _POINT).all():
+        # A point is its own representative point; skip building a million new ones.
+        return shapely.get_coordinates(geometry).reshape(-1, 2)
     points = shapely.point_on_surface(geometry)
     return shapely.get_coordinates(points).reshape(-1, 2)
 
@@ -273,19 +298,12 @@ def observation_effort(spec: LayerSpec, dataset: Dataset, targets: np.ndarray) -
     return 1.0 + around / spec.effort.reference_count
 
 
-def _linked(records: pd.DataFrame, weights: np.ndarray, dataset: Dataset) -> np.ndarray:
-    positions = _address_positions(records, dataset)
+def _linked(records: pd.DataFrame, weights: np.ndarray, addresses: _AddressLookup) -> np.ndarray:
+    positions = addresses.positions(records)
     linked = positions >= 0
-    return np.bincount(positions[linked], weights[linked], minlength=len(dataset.addresses)).astype(
+    return np.bincount(positions[linked], weights[linked], minlength=len(addresses.ids)).astype(
         float
     )
-
-
-def _address_positions(records: pd.DataFrame, dataset: Dataset) -> np.ndarray:
-    if "address_id" not in records:
-        return np.full(len(records), -1, dtype=np.int64)
-    index = pd.Index(dataset.addresses["address_id"])
-    return index.get_indexer(records["address_id"].astype(object))
 
 
 def _nearest(
@@ -293,32 +311,89 @@ def _nearest(
     records: pd.DataFrame,
     weights: np.ndarray,
     dataset: Dataset,
-    targets: np.ndarray,
-    address_tree: cKDTree,
+    addresses: _AddressLookup,
 ) -> np.ndarray:
     """Strongest ``weight * exp(-distance / scale_m)`` over records within reach."""
-    result = np.zeros(len(targets))
+    result = np.zeros(len(addresses.ids))
     if len(records) == 0:
         return result
     scale, reach = spec.params["scale_m"], spec.params["max_distance_m"]
-    geometry = np.asarray(records.geometry)
-    points = record_points(records)
-    # A polygon's representative point may lie up to its half-diagonal from its edge.
-    bounds = shapely.bounds(geometry)
-    half_diagonal = 0.5 * np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
-    neighbours = address_tree.query_ball_point(points, reach + half_diagonal)
-    counts = np.fromiter((len(n) for n in neighbours), dtype=np.int64, count=len(neighbours))
-    if counts.sum():
-        record_index = np.repeat(np.arange(len(records)), counts)
-        address_index = np.concatenate([np.asarray(n, dtype=np.int64) for n in neighbours])
-        distance = shapely.distance(shapely.points(targets[address_index]), geometry[record_index])
-        within = distance <= reach
-        strength = weights[record_index] * np.exp(-distance / scale)
-        np.maximum.at(result, address_index[within], strength[within])
-    positions = _address_positions(records, dataset)
+    record_rows, address_rows, distance = _pairs_within(
+        np.asarray(records.geometry), np.asarray(dataset.addresses.geometry), addresses, reach
+    )
+    strength = weights[record_rows] * np.exp(-distance / scale)
+    np.maximum.at(result, address_rows, strength)
+    positions = addresses.positions(records)
     linked = positions >= 0
     np.maximum.at(result, positions[linked], weights[linked])
     return result
+
+
+def _pairs_within(
+    geometry: np.ndarray, address_geometry: np.ndarray, addresses: _AddressLookup, reach: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return every (record, address) pair within ``reach`` metres and their distance.
+
+    Point records get their exact distances straight from the two KD-trees.  Other
+    geometries are searched from their bounding-box centre, which lies within the
+    half-diagonal of every part of the geometry; their candidates get the exact
+    distance to the existing address points.
+    """
+    present = ~shapely.is_missing(geometry) & ~shapely.is_empty(geometry)
+    is_point = present & (shapely.get_type_id(geometry) == _POINT)
+    record_rows, address_rows, distances = [], [], []
+    point_rows = np.flatnonzero(is_point)
+    if len(point_rows):
+        point_tree = cKDTree(shapely.get_coordinates(geometry[point_rows]))
+        # A hair beyond reach, so that no pair at exactly ``reach`` is lost to rounding.
+        pairs = point_tree.sparse_distance_matrix(
+            addresses.tree, reach * (1.0 + 1e-9), output_type="ndarray"
+        )
+        record_rows.append(point_rows[pairs["i"]])
+        address_rows.append(pairs["j"])
+        distances.append(pairs["v"])
+    other_rows = np.flatnonzero(present & ~is_point)
+    if len(other_rows):
+        bounds = shapely.bounds(geometry[other_rows])
+        centres = np.column_stack(
+            [(bounds[:, 0] + bounds[:, 2]) / 2.0, (bounds[:, 1] + bounds[:, 3]) / 2.0]
+        )
+        radius = reach + 0.5 * np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+        # One search per doubling of the radius, so a single huge polygon does not widen
+        # the search for all others.
+        size_class = np.ceil(np.log2(np.maximum(radius, 1.0))).astype(np.int64)
+        for members in (np.flatnonzero(size_class == c) for c in np.unique(size_class)):
+            pairs = cKDTree(centres[members]).sparse_distance_matrix(
+                addresses.tree, radius[members].max(), output_type="ndarray"
+            )
+            candidate = pairs["v"] <= radius[members][pairs["i"]]
+            rows = other_rows[members[pairs["i"][candidate]]]
+            address = pairs["j"][candidate]
+            record_rows.append(rows)
+            address_rows.append(address)
+            distances.append(_parallel_distance(address_geometry[address], geometry[rows]))
+    if not record_rows:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0)
+    record_row, address_row = np.concatenate(record_rows), np.concatenate(address_rows)
+    distance = np.concatenate(distances)
+    within = distance <= reach
+    return record_row[within], address_row[within], distance[within]
+
+
+def _parallel_distance(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``shapely.distance`` over millions of pairs, in chunks on all cores.
+
+    Shapely releases the GIL in its vectorised functions, so threads run in parallel.
+    """
+    n_chunks = min(_MAX_THREADS, os.cpu_count() or 1, max(len(left) // _MIN_PAIRS_PER_THREAD, 1))
+    if n_chunks == 1:
+        return shapely.distance(left, right)
+    bounds = np.linspace(0, len(left), n_chunks + 1).astype(np.int64)
+    chunks = [slice(start, stop) for start, stop in itertools.pairwise(bounds)]
+    with ThreadPoolExecutor(n_chunks) as pool:
+        parts = pool.map(lambda chunk: shapely.distance(left[chunk], right[chunk]), chunks)
+        return np.concatenate(list(parts))
 
 
 def _remoteness(targets: np.ndarray, bandwidth_m: float) -> np.ndarray:

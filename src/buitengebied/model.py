@@ -1050,6 +1050,7 @@ def fit_learned_model(
         Fitted (possibly in fallback: check ``fallback_`` and ``fallback_reason_``).
     """
     specs = specs if specs is not None else load_layer_specs()
+
     def examples(with_features: bool) -> TrainingSet:
         return training_examples(
             dataset,

@@ -213,8 +213,13 @@ def top_factors(contributions: np.ndarray, names: list[str]) -> list[str]:
     score (the largest always is); at most :data:`TOP_FACTOR_MAX`.  Empty where the score
     is zero.
     """
+    return list(_top_factor_labels(contributions, names))
+
+
+def _top_factor_labels(contributions: np.ndarray, names: list[str]) -> np.ndarray:
+    """:func:`top_factors` as an object array (a million-item list costs a conversion)."""
     if contributions.size == 0:
-        return [""] * len(contributions)
+        return np.full(len(contributions), "", dtype=object)
     totals = contributions.sum(axis=1, keepdims=True)
     order = np.argsort(-contributions, axis=1, kind="stable")[:, :TOP_FACTOR_MAX]
     ranked = np.take_along_axis(contributions, order, axis=1)
@@ -226,7 +231,7 @@ def top_factors(contributions: np.ndarray, names: list[str]) -> list[str]:
     codes = ((order + 1) * named * base ** np.arange(order.shape[1])).sum(axis=1)
     patterns, inverse = np.unique(codes, return_inverse=True)
     labels = np.array([_decode(int(code), names, base) for code in patterns], dtype=object)
-    return list(labels[inverse.ravel()])
+    return labels[inverse.ravel()]
 
 
 def _decode(code: int, names: list[str], base: int) -> str:

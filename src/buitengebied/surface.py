@@ -104,7 +104,8 @@ def risk_surface(
     centres = _cell_centres(transform, rows, cols)
     outside = geometry_mask([dataset.area], out_shape=(rows, cols), transform=transform)
     address_cells = _address_cells(address_xy(dataset), transform, rows, cols)
-    contributions_by_address = scores.contributions().reindex(dataset.addresses["address_id"])
+    # Each address's row in the ranking; per factor only one column is then taken.
+    ranked_rows = pd.Index(scores.table["address_id"]).get_indexer(dataset.addresses["address_id"])
     contributions: dict[str, np.ndarray] = {}
     for step, spec in enumerate(specs):
         if on_progress is not None:
@@ -116,9 +117,9 @@ def risk_surface(
             strength = normalise(raw, pd.Series({spec.name: scores.scales[spec.name]}))
             layer = (strength[spec.name].to_numpy() * scores.weights[spec.name]).reshape(rows, cols)
         else:
-            layer = _strongest_address(
-                contributions_by_address[spec.name].to_numpy(dtype=float), address_cells, rows, cols
-            )
+            ranked = scores.table[f"contribution_{spec.name}"].to_numpy(dtype=float)
+            by_address = np.where(ranked_rows >= 0, ranked[ranked_rows], np.nan)
+            layer = _strongest_address(by_address, address_cells, rows, cols)
         contributions[spec.name] = np.where(outside, NODATA, layer).astype(np.float32)
     if on_progress is not None:
         on_progress("surface computed", 1.0)

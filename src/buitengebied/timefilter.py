@@ -55,5 +55,9 @@ def _known_mask(name: str, frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.Serie
 
 def _day_after(moments: pd.Series) -> pd.Series:
     # period_end names a whole (local) day: the period is over when the next day starts.
-    local_day = moments.dt.tz_convert(LOCAL_TIMEZONE).dt.normalize()
-    return (local_day + pd.DateOffset(days=1)).dt.tz_convert("UTC")
+    # Millions of periods share a few dozen ends: the calendar arithmetic runs per distinct
+    # end.
+    codes, distinct = pd.factorize(moments, use_na_sentinel=True)
+    local_day = pd.Series(distinct).dt.tz_convert(LOCAL_TIMEZONE).dt.normalize()
+    day_after = (local_day + pd.DateOffset(days=1)).dt.tz_convert("UTC")
+    return pd.Series(day_after.array.take(codes, allow_fill=True), index=moments.index)

@@ -73,9 +73,19 @@ class _Problems:
         self, mask: np.ndarray, column: str, values: pd.Series | np.ndarray, expected: str
     ) -> None:
         rows = np.flatnonzero(mask)
+        if len(rows) == 0:
+            return
         self.bad_rows[rows] = True
-        shown = values if isinstance(values, np.ndarray) else values.to_numpy(dtype=object)
-        self.items += [RowProblem(int(r) + 1, column, _show(shown[r]), expected) for r in rows]
+        # Only the offending rows are shown: converting a whole column costs seconds.
+        shown = (
+            values[rows]
+            if isinstance(values, np.ndarray)
+            else values.iloc[rows].to_numpy(dtype=object)
+        )
+        self.items += [
+            RowProblem(int(r) + 1, column, _show(v), expected)
+            for r, v in zip(rows, shown, strict=True)
+        ]
 
     def extend(self, problems: list[RowProblem]) -> None:
         for problem in problems:
@@ -157,38 +167,77 @@ def _check_column(
     typed, missing = checkers[column.type](values, column, problems)
     if column.required:
         problems.add(missing, column.name, values, "a value (required)")
+    checks_ids = column.references_addresses and address_ids is not None
+    if column.unique or checks_ids:
+        # Both checks hash every row; hashing it once and looking up distinct values is
+        # several times cheaper on millions of rows that repeat (energy's address_id).
+        codes, uniques = pd.factorize(typed, use_na_sentinel=True)
     if column.unique:
-        duplicated = typed.duplicated(keep="first").to_numpy(dtype=bool) & ~missing
+        duplicated = _duplicated_codes(codes) & ~missing
         problems.add(
             duplicated, column.name, values, "a unique value (it occurs in an earlier row)"
         )
-    if column.references_addresses and address_ids is not None:
-        unknown = ~typed.isin(address_ids).to_numpy(dtype=bool) & ~missing
+    if checks_ids:
+        assert address_ids is not None
+        known = np.append(pd.Index(uniques).isin(address_ids), False)
+        unknown = ~known[codes] & ~missing
         problems.add(unknown, column.name, values, "an address_id of the addresses layer")
     return typed
 
 
+def _duplicated_codes(codes: np.ndarray) -> np.ndarray:
+    """Return True for every row whose code occurred in an earlier row, and for code -1.
+
+    ``pandas.factorize`` numbers values in order of first appearance, so a row holds a
+    value's first occurrence exactly when its code exceeds every earlier code.
+    """
+    duplicated = np.ones(len(codes), dtype=bool)
+    if len(codes):
+        duplicated[0] = codes[0] < 0
+        duplicated[1:] = codes[1:] <= np.maximum.accumulate(codes)[:-1]
+    return duplicated
+
+
 def _as_text(values: pd.Series) -> pd.Series:
-    # Text repeats a lot (categories, ids in energy rows): convert each distinct value once.
+    codes, cleaned = _distinct_text(values)
+    return pd.Series(cleaned[codes], index=values.index, dtype=object)
+
+
+def _distinct_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Return per row a code into the distinct cleaned texts (the last one is ``None``).
+
+    Text repeats a lot (categories, ids in energy rows, readings): each distinct value is
+    converted once.  Row codes of missing values point at the trailing ``None``.
+    """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if pd.api.types.is_float_dtype(values.dtype):
         # A float id column means a reader guessed numbers; show integral values without '.0'.
-        texts = [f"{v:.0f}" if float(v).is_integer() else str(v) for v in uniques]
+        texts = [(f"{v:.0f}" if float(v).is_integer() else str(v)).strip() for v in uniques]
     else:
-        texts = [v if isinstance(v, str) else str(v) for v in uniques]
-    cleaned = np.array([t.strip() or None for t in texts] + [None], dtype=object)
-    return pd.Series(cleaned[codes], index=values.index, dtype=object)
+        texts = [(v if isinstance(v, str) else str(v)).strip() for v in uniques]
+    cleaned = np.empty(len(texts) + 1, dtype=object)
+    cleaned[:-1] = texts
+    cleaned[:-1][cleaned[:-1] == ""] = None
+    return codes, cleaned
 
 
 def _check_id(
     values: pd.Series, column: Column, problems: _Problems
 ) -> tuple[pd.Series, np.ndarray]:
-    text = _as_text(values)
-    missing = text.isna().to_numpy(dtype=bool)
-    formula_ids = [v for v in pd.unique(text.dropna()) if v.startswith(_FORMULA_START)]
-    formula = text.isin(formula_ids).to_numpy(dtype=bool)
+    codes, cleaned = _distinct_text(values)
+    text = pd.Series(cleaned[codes], index=values.index, dtype=object)
+    missing = _is_none(cleaned)[codes]
+    formula = np.fromiter(
+        (v is not None and v.startswith(_FORMULA_START) for v in cleaned),
+        dtype=bool,
+        count=len(cleaned),
+    )[codes]
     problems.add(formula, column.name, values, "an id, not a spreadsheet formula")
     return text, missing
+
+
+def _is_none(cleaned: np.ndarray) -> np.ndarray:
+    return np.fromiter((v is None for v in cleaned), dtype=bool, count=len(cleaned))
 
 
 def _check_text(
@@ -215,14 +264,20 @@ def _check_number(
         numbers = values.astype(float)
         missing = numbers.isna().to_numpy(dtype=bool)
     else:
-        text = _as_text(values)
-        missing = text.isna().to_numpy(dtype=bool)
+        # Readings repeat (a few hundred thousand distinct values in millions of rows):
+        # parse each distinct text once.
+        codes, cleaned = _distinct_text(values)
+        text = pd.Series(cleaned, dtype=object)
         # Accept a decimal comma ("1,5") where no decimal point is present.
         decimal_comma = text.str.contains(",", regex=False, na=False) & ~text.str.contains(
             ".", regex=False, na=False
         )
         text = text.where(~decimal_comma, text.str.replace(",", ".", regex=False))
-        numbers = pd.to_numeric(text, errors="coerce").astype(float)
+        distinct_numbers = pd.to_numeric(text, errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
+        missing = _is_none(cleaned)[codes]
+        numbers = pd.Series(distinct_numbers[codes], index=values.index, dtype=float)
     finite = np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))
     problems.add(~finite & ~missing, column.name, values, "a finite number")
     return numbers.where(finite, np.nan), missing
@@ -231,7 +286,15 @@ def _check_number(
 def _check_date(
     values: pd.Series, column: Column, problems: _Problems
 ) -> tuple[pd.Series, np.ndarray]:
-    moments, unparsable = parse_moments(values)
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        # Naive datetimes (Parquet timestamps) are localised one distinct moment at a time:
+        # time-zone rules per row cost seconds on millions of energy periods.
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        distinct, _ = parse_moments(pd.Series(uniques, dtype=values.dtype))
+        moments = pd.Series(distinct.array.take(codes, allow_fill=True), index=values.index)
+        unparsable = np.zeros(len(values), dtype=bool)
+    else:
+        moments, unparsable = parse_moments(values)
     problems.add(unparsable, column.name, values, "an ISO 8601 date (YYYY-MM-DD[THH:MM[:SS]])")
     missing = moments.isna().to_numpy(dtype=bool) & ~unparsable
     return moments, missing
