@@ -12,3 +12,5 @@ fi
 # requirements.lock pins every package (made with: uv pip compile pyproject.toml --extra app --extra test)
 .venv/bin/uv pip install --quiet --python .venv/bin/python --compile-bytecode -r requirements.lock
 .venv/bin/uv pip install --quiet --python .venv/bin/python --no-deps -e .
+# The environment may set PYTHONDONTWRITEBYTECODE; compiled once, every command starts faster.
+.venv/bin/python -m compileall -q src app.py

@@ -48,7 +48,14 @@ from buitengebied.metrics import (
     metric_names,
     pool_evaluations,
 )
-from buitengebied.settings import LOCAL_TIMEZONE
+from buitengebied.settings import (
+    EVALUATION_CELL_SIZE_M,
+    EVALUATION_HORIZON_DAYS,
+    EVALUATION_MODELS,
+    EVALUATION_MONTHS,
+    EVALUATION_STEP_MONTHS,
+    LOCAL_TIMEZONE,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,13 +64,13 @@ logger = logging.getLogger(__name__)
 OutcomeFunction = Callable[[pd.Timestamp, pd.Timestamp], pd.Index]
 RankingFunction = Callable[[Dataset, Analysis, pd.Timestamp], pd.Series]
 
-DEFAULT_HORIZON_DAYS = 180
-DEFAULT_MONTHS = 24
-DEFAULT_STEP_MONTHS = 1
-DEFAULT_CELL_SIZE_M = 250.0
+DEFAULT_HORIZON_DAYS = EVALUATION_HORIZON_DAYS
+DEFAULT_MONTHS = EVALUATION_MONTHS
+DEFAULT_STEP_MONTHS = EVALUATION_STEP_MONTHS
+DEFAULT_CELL_SIZE_M = EVALUATION_CELL_SIZE_M
 DEFAULT_SEED = 0
 #: Values of ``--model``: which model rankings run beside the baselines.
-MODEL_CHOICES = ("expert", "learned", "auto", "all")
+MODEL_CHOICES = EVALUATION_MODELS
 #: Module that may provide ``learned_scores(dataset, *, as_of, specs)``.
 LEARNED_MODULE = "buitengebied.model"
 #: Sigma of the plain dumping density baseline, metres.

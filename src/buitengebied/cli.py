@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
@@ -20,7 +20,6 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from buitengebied import backtest
 from buitengebied.contract import LAYER_SCHEMAS
 from buitengebied.engine import Analysis
 from buitengebied.errors import BuitengebiedError, ValidationError
@@ -28,10 +27,19 @@ from buitengebied.io import read_layer_file, write_text_csv
 from buitengebied.layerspec import load_layer_specs
 from buitengebied.load import LOAD_ORDER, find_layer_files, load_data_dir
 from buitengebied.ranking import MODEL_KINDS, Ranking, rank_directory, ranking_table
-from buitengebied.report import write_report
+from buitengebied.settings import (
+    EVALUATION_CELL_SIZE_M,
+    EVALUATION_HORIZON_DAYS,
+    EVALUATION_MODELS,
+    EVALUATION_MONTHS,
+    EVALUATION_STEP_MONTHS,
+)
 from buitengebied.surface import risk_surface, write_surface
 from buitengebied.timeutil import parse_as_of
 from buitengebied.validate import validate_layer
+
+if TYPE_CHECKING:
+    from buitengebied.backtest import BacktestResult
 
 app = typer.Typer(
     add_completion=False,
@@ -258,7 +266,7 @@ def _metric_text(metric: str, value: float) -> str:
     return f"{value:.2f}" if metric.startswith("pai") else f"{value:.4f}"
 
 
-def _evaluation_table(result: backtest.BacktestResult, aggregation: str, title: str) -> Table:
+def _evaluation_table(result: BacktestResult, aggregation: str, title: str) -> Table:
     summary = result.summary_table(aggregation)
     best = result.best_methods(aggregation)
     table = Table(title=title, title_justify="left")
@@ -274,7 +282,7 @@ def _evaluation_table(result: backtest.BacktestResult, aggregation: str, title: 
     return table
 
 
-def _print_evaluation(result: backtest.BacktestResult) -> None:
+def _print_evaluation(result: BacktestResult) -> None:
     console = Console()
     if not console.is_terminal:
         console = Console(width=max(console.width, 120))
@@ -312,19 +320,19 @@ def evaluate(
     as_of: AsOf = None,
     horizon_days: Annotated[
         int, typer.Option("--horizon-days", min=1, help="Outcome window after each cut-off.")
-    ] = backtest.DEFAULT_HORIZON_DAYS,
+    ] = EVALUATION_HORIZON_DAYS,
     months: Annotated[
         int, typer.Option("--months", min=1, help="How far back the first cut-off lies.")
-    ] = backtest.DEFAULT_MONTHS,
+    ] = EVALUATION_MONTHS,
     step_months: Annotated[
         int, typer.Option("--step-months", min=1, help="Months between cut-offs.")
-    ] = backtest.DEFAULT_STEP_MONTHS,
+    ] = EVALUATION_STEP_MONTHS,
     out_dir: Annotated[
         Path, typer.Option("--out-dir", help="Folder for backtest.csv and report.html.")
     ] = Path("evaluation"),
     cell_size: Annotated[
         float, typer.Option("--cell-size", min=1.0, help="Grid cell size (m) of the PAI.")
-    ] = backtest.DEFAULT_CELL_SIZE_M,
+    ] = EVALUATION_CELL_SIZE_M,
     model: Annotated[
         str,
         typer.Option(
@@ -338,10 +346,14 @@ def evaluate(
     rejects: Rejects = None,
 ) -> None:
     """Backtest the ranking against later confirmed finds, beside simple baselines."""
-    if model not in backtest.MODEL_CHOICES:
+    if model not in EVALUATION_MODELS:
         raise typer.BadParameter(
-            f"choose one of {', '.join(backtest.MODEL_CHOICES)}", param_hint="--model"
+            f"choose one of {', '.join(EVALUATION_MODELS)}", param_hint="--model"
         )
+    # Imported here: plotting and the backtest cost every other command a second of start-up.
+    from buitengebied import backtest
+    from buitengebied.report import write_report
+
     try:
         moment = parse_as_of(as_of)
         specs = load_layer_specs(layers)

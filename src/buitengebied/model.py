@@ -67,7 +67,7 @@ from buitengebied.engine import Analysis, analyse
 from buitengebied.features import address_xy
 from buitengebied.layerspec import LayerSpec, load_layer_specs
 from buitengebied.load import Dataset
-from buitengebied.scoring import RiskScores, factor_strengths, rank_scores
+from buitengebied.scoring import ModelChoice, RiskScores, factor_strengths, rank_scores
 from buitengebied.settings import LOCAL_TIMEZONE
 
 logger = logging.getLogger(__name__)
@@ -1168,22 +1168,6 @@ def learned_scores(
     series = scores.table.set_index("address_id")["score"].rename("learned")
     series.attrs.update(fallback=model.fallback_, reason=model.summary())
     return series
-
-
-@dataclass(frozen=True)
-class ModelChoice:
-    """Which model ranks, and why.
-
-    Attributes
-    ----------
-    kind : {"expert", "learned"}
-        The model that ranks.
-    reason : str
-        A sentence for the user.
-    """
-
-    kind: Literal["expert", "learned"]
-    reason: str
 
 
 def choose_model(kind: ModelKind, model: LearnedRiskModel | None = None) -> ModelChoice:

@@ -17,8 +17,7 @@ import pandas as pd
 from buitengebied.engine import Analysis, analyse
 from buitengebied.layerspec import LayerSpec, load_layer_specs
 from buitengebied.load import Dataset, ProgressCallback, load_data_dir
-from buitengebied.model import ModelChoice, choose_model, fit_learned_model, score_with_model
-from buitengebied.scoring import RiskScores
+from buitengebied.scoring import ModelChoice, RiskScores
 
 ModelKind = Literal["expert", "learned", "auto"]
 MODEL_KINDS: tuple[str, ...] = ("expert", "learned", "auto")
@@ -77,7 +76,12 @@ def rank_dataset(
     specs = specs if specs is not None else load_layer_specs()
     analysis = analyse(dataset, as_of=as_of, specs=specs, on_progress=on_progress)
     if model == "expert":
-        return Ranking(analysis, analysis.scores, choose_model("expert"))
+        return Ranking(
+            analysis, analysis.scores, ModelChoice("expert", "expert weights, as requested")
+        )
+    # Imported here: scikit-learn costs an expert-only run most of a second of start-up.
+    from buitengebied.model import choose_model, fit_learned_model, score_with_model
+
     if on_progress is not None:
         on_progress("learning from inspections", 0.5)
     learned = fit_learned_model(dataset, as_of=as_of, specs=specs)

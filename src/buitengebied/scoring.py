@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,22 @@ TOP_FACTOR_MIN_SHARE = 0.10
 TOP_FACTOR_MAX = 3
 #: A factor's strength is capped at this many standard deviations above the mean.
 MAX_STRENGTH_SD = 8.0
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """Which model ranks, and why.
+
+    Attributes
+    ----------
+    kind : {"expert", "learned"}
+        The model that ranks.
+    reason : str
+        A sentence for the user.
+    """
+
+    kind: Literal["expert", "learned"]
+    reason: str
 
 
 @dataclass

@@ -13,6 +13,11 @@ MAX_COLLECTION_DEPTH
     GeometryCollections nested deeper than this are rejected.
 AREA_MARGIN_M
     Without an ``area`` layer the map covers the addresses' bounding box plus this margin.
+EVALUATION_HORIZON_DAYS, EVALUATION_MONTHS, EVALUATION_STEP_MONTHS, EVALUATION_CELL_SIZE_M
+    Defaults of ``buitengebied evaluate``: outcome window, how far back the cut-offs go,
+    months between cut-offs, grid cell of the PAI's area measure.
+EVALUATION_MODELS
+    What ``evaluate --model`` accepts.
 """
 
 from __future__ import annotations
@@ -31,3 +36,8 @@ NETHERLANDS_BOUNDS_RD: Final[tuple[float, float, float, float]] = (
 MAX_VERTICES_PER_GEOMETRY: Final[int] = 1_000_000
 MAX_COLLECTION_DEPTH: Final[int] = 3
 AREA_MARGIN_M: Final[float] = 1_000.0
+EVALUATION_HORIZON_DAYS: Final[int] = 180
+EVALUATION_MONTHS: Final[int] = 24
+EVALUATION_STEP_MONTHS: Final[int] = 1
+EVALUATION_CELL_SIZE_M: Final[float] = 250.0
+EVALUATION_MODELS: Final[tuple[str, ...]] = ("expert", "learned", "auto", "all")
