@@ -67,6 +67,7 @@ from buitengebied.engine import Analysis, analyse
 from buitengebied.features import address_xy
 from buitengebied.layerspec import LayerSpec, load_layer_specs
 from buitengebied.load import Dataset
+from buitengebied.metrics import grid_cells
 from buitengebied.scoring import ModelChoice, RiskScores, factor_strengths, rank_scores
 from buitengebied.settings import LOCAL_TIMEZONE
 
@@ -104,7 +105,7 @@ def spatial_blocks(xy: np.ndarray, *, block_size_m: float = DEFAULT_BLOCK_SIZE_M
     numpy.ndarray of int64, shape (n, 2)
         ``floor(x / block_size_m), floor(y / block_size_m)``.
     """
-    return np.floor(np.asarray(xy, dtype=float) / block_size_m).astype(np.int64)
+    return grid_cells(xy, block_size_m)
 
 
 def example_groups(cutoffs: pd.Series | pd.DatetimeIndex, blocks: np.ndarray) -> pd.DataFrame:
