@@ -13,7 +13,7 @@ import shapely
 from conftest import HOT_ADDRESS, ORIGIN_X, ORIGIN_Y
 
 from buitengebied.errors import ContractError, ValidationError
-from buitengebied.load import find_layer_files, load_data_dir
+from buitengebied.load import check_data_dir, find_layer_files, load_data_dir
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REALDATA = SHARED / "realdata"
@@ -247,3 +247,17 @@ def test_real_bag_panden_as_vacant_buildings(realdata: Path, tmp_path: Path) -> 
     assert vacant["vacant_since"].notna().all()
     # Doesburg lies next to Bronckhorst, outside its area but inside the Netherlands: kept.
     assert vacant.geometry.total_bounds[2] < 212_000
+
+
+def test_check_data_dir_reports_every_bad_file_and_loads_nothing(contract_dir: Path) -> None:
+    break_reports(contract_dir)
+    (contract_dir / "dumpings.csv").write_text(
+        "dumping_id,observed_at,lon,lat\nD1,2025-01-01,52.06,6.3\n"
+    )
+    (contract_dir / "notes.txt").write_text("not a layer")
+    checks, ignored = check_data_dir(contract_dir)
+    failed = {c.path.name for c in checks if c.error is not None}
+    assert failed == {"reports.csv", "dumpings.csv"}
+    assert [p.name for p in ignored] == ["notes.txt"]
+    ok = {c.path.name: c.rows for c in checks if c.error is None}
+    assert ok["addresses.csv"] == 36

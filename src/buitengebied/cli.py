@@ -20,12 +20,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from buitengebied.contract import LAYER_SCHEMAS
 from buitengebied.engine import Analysis
-from buitengebied.errors import BuitengebiedError, ValidationError
-from buitengebied.io import read_layer_file, write_text_csv
+from buitengebied.errors import BuitengebiedError
+from buitengebied.io import write_text_csv
 from buitengebied.layerspec import load_layer_specs
-from buitengebied.load import LOAD_ORDER, find_layer_files, load_data_dir
+from buitengebied.load import check_data_dir, load_data_dir
 from buitengebied.ranking import MODEL_KINDS, Ranking, rank_directory, ranking_table
 from buitengebied.settings import (
     EVALUATION_CELL_SIZE_M,
@@ -36,7 +35,6 @@ from buitengebied.settings import (
 )
 from buitengebied.surface import risk_surface, write_surface
 from buitengebied.timeutil import parse_as_of
-from buitengebied.validate import validate_layer
 
 if TYPE_CHECKING:
     from buitengebied.backtest import BacktestResult
@@ -216,33 +214,17 @@ def surface(
 def validate(data_dir: DataDir) -> None:
     """Report every problem in a data directory, without ranking."""
     try:
-        layer_files, ignored = find_layer_files(data_dir)
+        checks, ignored = check_data_dir(data_dir)
     except BuitengebiedError as exc:
         _fail(exc)
-    problems_found = False
-    address_ids = None
-    for name in [n for n in LOAD_ORDER if n in layer_files]:
-        path = layer_files[name]
-        try:
-            layer = validate_layer(
-                read_layer_file(path, layer_name=name), LAYER_SCHEMAS[name], address_ids=address_ids
-            )
-        except ValidationError as exc:
-            errors.print(str(exc), highlight=False, soft_wrap=True)
-            problems_found = True
-            continue
-        if name == "addresses":
-            address_ids = pd.Index(layer.frame.loc[~layer.bad_rows, "address_id"])
-        if layer.problems:
-            errors.print(
-                str(ValidationError(path, layer.problems)), highlight=False, soft_wrap=True
-            )
-            problems_found = True
+    for check in checks:
+        if check.error is not None:
+            errors.print(str(check.error), highlight=False, soft_wrap=True)
         else:
-            typer.echo(f"{path.name}: ok, {len(layer.frame):,} rows")
+            typer.echo(f"{check.path.name}: ok, {check.rows:,} rows")
     for path in ignored:
         typer.echo(f"{path.name}: ignored (not a contract layer)")
-    if problems_found:
+    if any(check.error is not None for check in checks):
         raise typer.Exit(code=2)
 
 

@@ -125,6 +125,94 @@ def find_layer_files(data_dir: Path) -> tuple[dict[str, Path], list[Path]]:
     return layer_files, ignored
 
 
+def read_and_validate(
+    path: Path, name: str, *, address_ids: pd.Index | None = None
+) -> ValidatedLayer:
+    """Read one layer file and check it against its contract schema.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    name : str
+        Its layer name.
+    address_ids : pandas.Index, optional
+        Known ``address_id`` values, for layers that reference addresses.
+
+    Returns
+    -------
+    ValidatedLayer
+        Typed rows with every row problem.
+
+    Raises
+    ------
+    ValidationError
+        The file cannot be read, or breaks the contract as a whole.
+    """
+    return validate_layer(
+        read_layer_file(path, layer_name=name), LAYER_SCHEMAS[name], address_ids=address_ids
+    )
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """The outcome of checking one layer file (see :func:`check_data_dir`).
+
+    Attributes
+    ----------
+    path : Path
+        The file.
+    rows : int
+        Data rows read (0 when the file could not be read).
+    error : ValidationError or None
+        Every problem found, or ``None`` when the file follows the contract.
+    """
+
+    path: Path
+    rows: int
+    error: ValidationError | None
+
+
+def check_data_dir(data_dir: Path) -> tuple[list[FileCheck], list[Path]]:
+    """Check every layer file of a data directory and report all problems; load nothing.
+
+    Unlike :func:`load_data_dir` it does not stop at the first bad file.  References to
+    ``addresses`` are checked against its valid rows.
+
+    Parameters
+    ----------
+    data_dir : Path
+        A data directory.
+
+    Returns
+    -------
+    checks : list of FileCheck
+        One per layer file, in load order.
+    ignored : list of Path
+        Files that are not a contract layer.
+
+    Raises
+    ------
+    ContractError
+        The directory as a whole breaks the contract.
+    """
+    layer_files, ignored = find_layer_files(data_dir)
+    checks: list[FileCheck] = []
+    address_ids: pd.Index | None = None
+    for name in [n for n in LOAD_ORDER if n in layer_files]:
+        path = layer_files[name]
+        try:
+            layer = read_and_validate(path, name, address_ids=address_ids)
+        except ValidationError as exc:
+            checks.append(FileCheck(path, 0, exc))
+            continue
+        if name == "addresses":
+            address_ids = pd.Index(layer.frame.loc[~layer.bad_rows, "address_id"])
+        error = ValidationError(path, layer.problems) if layer.problems else None
+        checks.append(FileCheck(path, len(layer.frame), error))
+    return checks, ignored
+
+
 def load_data_dir(
     data_dir: Path,
     *,
@@ -169,11 +257,7 @@ def load_data_dir(
         if on_progress is not None:
             on_progress(f"reading {layer_files[name].name}", step / len(names))
         address_ids = pd.Index(accepted["addresses"]["address_id"]) if name != "addresses" else None
-        layer = validate_layer(
-            read_layer_file(layer_files[name], layer_name=name),
-            LAYER_SCHEMAS[name],
-            address_ids=address_ids,
-        )
+        layer = read_and_validate(layer_files[name], name, address_ids=address_ids)
         accepted[name] = _accept(
             layer, layer_files[name], name, lenient=lenient, rejects_dir=rejects_dir
         )
