@@ -6,11 +6,12 @@ from numpy.testing import assert_allclose
 from buitengebied.features import Evidence
 from buitengebied.layerspec import LayerSpec
 from buitengebied.scoring import (
-    MAX_STRENGTH_SD,
+    LINEAR_STRENGTH_SD,
     factor_scale,
     fuse,
     normalise,
     rank_scores,
+    strength_from_excess,
     top_factors,
 )
 
@@ -28,12 +29,28 @@ def test_strength_counts_standard_deviations_above_the_mean():
     assert_allclose(normalise(raw, scales)["a"], [0.0, 0.0, 0.0, 3.0 / np.sqrt(3.0)])
 
 
-def test_strength_is_capped_and_constant_factors_give_nothing():
+def test_extreme_strength_grows_logarithmically_and_constant_factors_give_nothing():
     raw = pd.DataFrame({"a": [0.0] * 999 + [1.0], "flat": [2.0] * 1000})
     strength = normalise(raw, factor_scale(raw))
-    assert strength["a"].max() == MAX_STRENGTH_SD
+    z = (1.0 - 0.001) / np.sqrt(0.001 * 0.999)  # about 31.6 standard deviations
+    linear = LINEAR_STRENGTH_SD
+    assert strength["a"].max() == pytest.approx(linear * (1.0 + np.log(z / linear)))
+    assert linear < strength["a"].max() < z
     assert (strength["flat"] == 0).all()
     assert factor_scale(raw)["flat"] == (2.0, 1.0)
+
+
+def test_strength_is_continuous_increasing_and_zero_below_the_mean():
+    z = np.array([-3.0, 0.0, 2.0, LINEAR_STRENGTH_SD - 1e-9, LINEAR_STRENGTH_SD, 9.0, 50.0, 1e6])
+    f = strength_from_excess(z)
+    assert f[0] == 0.0 and f[1] == 0.0 and f[2] == 2.0
+    assert f[3] == pytest.approx(f[4])
+    assert (np.diff(f[1:]) > 0).all()
+    # The slope is continuous at the knee: 1 just below, 1 just above.
+    eps = 1e-6
+    slope_above = (strength_from_excess(np.array([LINEAR_STRENGTH_SD + eps]))[0] - f[4]) / eps
+    assert slope_above == pytest.approx(1.0, rel=1e-4)
+    assert np.isnan(strength_from_excess(np.array([np.nan]))[0])
 
 
 def test_contributions_add_up_to_the_score_and_follow_weights():

@@ -1,14 +1,16 @@
 """Fusion and explanation: from raw evidence to a ranked, explained risk score.
 
 Each factor's raw evidence ``x`` is standardised over all addresses of the run and only
-its excess counts: ``f = clip((x - mean) / sd, 0, MAX_STRENGTH_SD)``, "how many standard
-deviations above the area's average this address stands on this factor".  Rare, specific
-evidence (an energy step, a past find) thereby weighs more than evidence that many
-addresses share (a regional dumping density), and the cap keeps one extreme value from
-drowning the rest.  The score is the weighted sum ``sum_k w_k f_k`` with the expert
-(risk-terrain style) weights of ``layers/``; each term is that factor's contribution, so
-contributions add up to the score exactly.  The scenario-family study in
-``docs/evaluation.md`` shows why this transform replaced a saturating ``x / (x + s)``.
+its excess counts, ``z = max((x - mean) / sd, 0)``: "how many standard deviations above the
+area's average this address stands on this factor".  Rare, specific evidence (an energy
+step, a past find) thereby weighs more than evidence that many addresses share (a regional
+dumping density).  Up to :data:`LINEAR_STRENGTH_SD` the strength is ``z`` itself; beyond, it
+grows with the logarithm, ``f = L * (1 + ln(z / L))``, so that one extreme value still
+ranks above a merely strong one (the lift keeps rising past 8 standard deviations) without
+drowning every other factor.  The score is the weighted sum ``sum_k w_k f_k`` with the
+expert (risk-terrain style) weights of ``layers/``; each term is that factor's
+contribution, so contributions add up to the score exactly.  ``docs/evaluation.md`` shows
+the scenario-family study behind this transform.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from buitengebied.features import Evidence
 TOP_FACTOR_MIN_SHARE = 0.10
 #: At most this many factors are named.
 TOP_FACTOR_MAX = 3
-#: A factor's strength is capped at this many standard deviations above the mean.
-MAX_STRENGTH_SD = 8.0
+#: A factor's strength equals its excess ``z`` up to this many standard deviations above
+#: the mean and grows logarithmically beyond (see :func:`strength_from_excess`).
+LINEAR_STRENGTH_SD = 8.0
 
 
 @dataclass(frozen=True)
@@ -102,18 +105,39 @@ def factor_scale(raw: pd.DataFrame) -> dict[str, tuple[float, float]]:
     }
 
 
+def strength_from_excess(z: np.ndarray) -> np.ndarray:
+    """Map standardised evidence ``z`` to a factor strength ``f >= 0``.
+
+    ``f = max(z, 0)`` up to ``L`` (:data:`LINEAR_STRENGTH_SD`) and ``L * (1 + ln(z / L))``
+    beyond: continuous, increasing, with a continuous slope at ``L``.
+
+    Parameters
+    ----------
+    z : numpy.ndarray
+        Standardised evidence, ``(x - mean) / sd``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The strength, same shape; NaN stays NaN.
+    """
+    linear = LINEAR_STRENGTH_SD
+    excess = np.maximum(z, 0.0)
+    return np.minimum(excess, linear) + linear * np.log(np.maximum(excess, linear) / linear)
+
+
 def normalise(raw: pd.DataFrame, scales: Mapping[str, tuple[float, float]]) -> pd.DataFrame:
-    """Apply ``f = clip((x - mean) / sd, 0, MAX_STRENGTH_SD)`` per factor."""
+    """Apply ``f = strength_from_excess((x - mean) / sd)`` per factor."""
     means = np.array([scales[name][0] for name in raw.columns])
     spreads = np.array([scales[name][1] for name in raw.columns])
-    strength = np.clip((raw.to_numpy(dtype=float) - means) / spreads, 0.0, MAX_STRENGTH_SD)
+    strength = strength_from_excess((raw.to_numpy(dtype=float) - means) / spreads)
     return pd.DataFrame(strength, index=raw.index, columns=raw.columns)
 
 
 def factor_strengths(
     evidence: Evidence,
 ) -> tuple[pd.DataFrame, dict[str, tuple[float, float]]]:
-    """Put every factor's raw evidence on the common scale (standard deviations, 0..8).
+    """Put every factor's raw evidence on the common scale (standard deviations above the mean).
 
     Parameters
     ----------
