@@ -24,7 +24,7 @@ from buitengebied.families import FAMILIES, family_params, random_params, run_sc
 from buitengebied.scenario import ScenarioParams
 
 METRICS = ["hit_rate_top1pct", "hit_rate_top5pct", "pai_1pct", "average_precision"]
-MODELS = ("expert", "learned")
+MODELS = ("expert", "learned", "auto")
 SINGLE_LAYER = ("random", "vacancy_only", "energy_only", "dumping_density", "report_density")
 DEFAULT_SEEDS = [7, 11, 13, 17, 19, 23, 29, 31, 37, 41]
 RANDOM_SEED_BASE = 1000

@@ -1,7 +1,4 @@
-import logging
 import math
-import sys
-import types
 from dataclasses import replace
 
 import pandas as pd
@@ -195,31 +192,51 @@ def test_methods_are_pluggable_and_their_fallbacks_recorded(dataset):
     assert result.fallbacks[["method", "reason"]].values.tolist() == [["by_id", "nothing learned"]]
 
 
-def test_learned_model_is_used_when_the_module_provides_it(monkeypatch, dataset):
+def test_model_choices_select_the_model_rankings():
+    def names(model):
+        return [m.name for m in select_methods(SPECS, model=model)]
+
+    assert names("all")[:3] == ["expert", "learned", "auto"]
+    assert names("expert")[0] == "expert" and not {"learned", "auto"} & set(names("expert"))
+    assert names("learned")[0] == "learned" and "expert" not in names("learned")
+    assert names("auto")[0] == "auto" and not {"expert", "learned"} & set(names("auto"))
+    assert "random" in names("auto") and "naive_z_sum" in names("learned")
+
+
+def test_learned_and_auto_fall_back_to_the_expert_score_with_few_finds(dataset):
+    methods = select_methods(SPECS, model="all")[:3]
+    _, scores = score_methods(dataset, as_of=CUTOFF, specs=SPECS, methods=methods)
+    assert scores["auto"].equals(scores["expert"])
+    assert set(scores.attrs["fallback"]) == {"learned", "auto"}
+    assert "at least" in scores.attrs["fallback"]["auto"]
+
+
+def test_auto_ranks_with_the_learned_model_when_the_choice_says_so(monkeypatch, dataset):
+    from buitengebied import model as learned_model
+    from buitengebied.scoring import ModelChoice
+
     seen = []
+    fitted = learned_model.fit_learned_model(dataset, as_of=CUTOFF, specs=SPECS)
 
-    def learned_scores(dataset, as_of, specs=None):
-        seen.append(dataset.layers["inspections"]["inspected_at"].max() < as_of)
-        return pd.Series(0.5, index=dataset.addresses["address_id"])
+    def fit(known, *, as_of, specs):
+        seen.append(known.layers["inspections"]["inspected_at"].max() < as_of)
+        return fitted
 
-    fake = types.ModuleType("buitengebied.model")
-    fake.learned_scores = learned_scores  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "buitengebied.model", fake)
-    assert [m.name for m in select_methods(SPECS, model="all")][:2] == ["expert", "learned"]
-    learned = select_methods(SPECS, model="learned")
-    assert learned[0].name == "learned" and learned[0].probabilistic
-    _, scores = score_methods(dataset, as_of=CUTOFF, specs=SPECS, methods=learned[:1])
-    assert (scores["learned"] == 0.5).all() and seen == [True]
+    def reversed_expert(analysis, model):
+        table = analysis.scores.table
+        return replace(analysis.scores, table=table.assign(score=-table["score"]))
 
-
-def test_missing_learned_model_is_skipped_with_a_note(monkeypatch, caplog):
-    monkeypatch.setitem(sys.modules, "buitengebied.model", None)
-    with caplog.at_level(logging.INFO, logger="buitengebied.backtest"):
-        auto = [m.name for m in select_methods(SPECS, model="auto")]
-        learned = [m.name for m in select_methods(SPECS, model="learned")]
-    assert auto[0] == "expert" and "learned" not in auto
-    assert "expert" not in learned and "learned" not in learned and "random" in learned
-    assert any("learned model skipped" in r.message for r in caplog.records)
+    monkeypatch.setattr(learned_model, "fit_learned_model", fit)
+    monkeypatch.setattr(learned_model, "score_with_model", reversed_expert)
+    monkeypatch.setattr(
+        learned_model, "choose_model", lambda kind, model: ModelChoice("learned", "test")
+    )
+    methods = select_methods(SPECS, model="all")[:3]
+    _, scores = score_methods(dataset, as_of=CUTOFF, specs=SPECS, methods=methods)
+    assert scores["auto"].equals(-scores["expert"]) and scores["auto"].equals(scores["learned"])
+    assert "auto" not in scores.attrs["fallback"]
+    # One fit per cut-off serves both methods, and it saw only what was known then.
+    assert seen == [True]
 
 
 def test_unknown_model_choice_is_refused():

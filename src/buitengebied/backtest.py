@@ -11,23 +11,23 @@ opening after ``T`` would let records dated on the cut-off day fall between the 
 A method is a :class:`Method`: a name and a :data:`RankingFunction`
 ``(dataset_known_at_T, analysis, T) -> scores indexed by address_id``.  Besides the
 expert engine (``expert``) the baselines a sceptical partner would propose are built in
-(:func:`baseline_methods`); a learned model joins as ``learned`` when
-``buitengebied.model`` provides ``learned_scores(dataset, *, as_of, specs)``
-(:func:`learned_method`).  Because a method only ever sees the dataset known at ``T``,
-it cannot leak the outcome.
+(:func:`baseline_methods`); the model learned from the inspection history joins as
+``learned`` and the automatic choice between the two, what ``rank`` does by default, as
+``auto`` (:func:`model_methods`).  Because a method only ever sees the dataset known at
+``T``, it cannot leak the outcome.
 
 Definitions of every number: ``docs/evaluation.md``.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -57,6 +57,9 @@ from buitengebied.settings import (
     LOCAL_TIMEZONE,
 )
 
+if TYPE_CHECKING:
+    from buitengebied.model import LearnedRiskModel
+
 logger = logging.getLogger(__name__)
 
 #: Ranking function: ``(dataset known at T, analysis at T, T) -> score per address_id``.
@@ -71,8 +74,6 @@ DEFAULT_CELL_SIZE_M = EVALUATION_CELL_SIZE_M
 DEFAULT_SEED = 0
 #: Values of ``--model``: which model rankings run beside the baselines.
 MODEL_CHOICES = EVALUATION_MODELS
-#: Module that may provide ``learned_scores(dataset, *, as_of, specs)``.
-LEARNED_MODULE = "buitengebied.model"
 #: Sigma of the plain dumping density baseline, metres.
 DUMPING_BASELINE_BANDWIDTH_M = 3_000.0
 #: Sigma of the plain report density baseline, metres.
@@ -284,48 +285,56 @@ def baseline_methods(specs: Sequence[LayerSpec], *, seed: int = DEFAULT_SEED) ->
 EXPERT_METHOD = Method("expert", "buitengebied (expertmodel)", expert_scores, is_model=True)
 
 
-def learned_method(*, requested: bool) -> Method | None:
-    """The learned model, when ``buitengebied.model`` provides ``learned_scores``.
+def model_methods() -> list[Method]:
+    """The learned model and the automatic choice, sharing one fit per cut-off.
 
-    Parameters
-    ----------
-    requested : bool
-        The user asked for it explicitly: its absence is logged as a warning (else info).
+    ``learned`` ranks with the model learned from the inspection history known at the
+    cut-off (:func:`buitengebied.model.fit_learned_model`); where it falls back to the
+    expert weights, the fallback and its reason are recorded.  ``auto`` is what
+    ``buitengebied rank`` does by default (:func:`buitengebied.model.choose_model`): the
+    learned model where its blocked validation beats the expert weights, else the expert
+    score; a cut-off where it keeps the expert score is recorded with the reason.
 
     Returns
     -------
-    Method or None
-        ``None`` when the module or the function is missing or fails to import.
+    list of Method
     """
-    level = logging.WARNING if requested else logging.INFO
-    try:
-        module = importlib.import_module(LEARNED_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != LEARNED_MODULE:
-            logger.warning("learned model skipped: importing %s failed: %s", LEARNED_MODULE, exc)
-        else:
-            logger.log(level, "learned model skipped: %s does not exist (yet)", LEARNED_MODULE)
-        return None
-    except Exception as exc:  # a broken optional module must not stop the backtest
-        logger.warning("learned model skipped: importing %s failed: %s", LEARNED_MODULE, exc)
-        return None
-    learned_scores = getattr(module, "learned_scores", None)
-    if not callable(learned_scores):
-        logger.log(level, "learned model skipped: %s has no learned_scores()", LEARNED_MODULE)
-        return None
+    # Imported here: scikit-learn costs an expert-only evaluation a second of start-up.
+    from buitengebied.model import choose_model, fit_learned_model, score_with_model
 
-    def scores(known: Dataset, analysis: Analysis, as_of: pd.Timestamp) -> pd.Series:
-        # Only the dataset known at the cut-off is passed: training cannot see the outcome.
-        learned = learned_scores(known, as_of=as_of, specs=analysis.specs)
-        return learned if isinstance(learned, pd.Series) else pd.Series(learned)
+    fits: dict[pd.Timestamp, LearnedRiskModel] = {}
 
-    return Method(
-        "learned", "buitengebied (geleerd model)", scores, is_model=True, probabilistic=True
-    )
+    def fitted(known: Dataset, analysis: Analysis, as_of: pd.Timestamp) -> LearnedRiskModel:
+        if as_of not in fits:
+            fits.clear()  # the backtest moves on one cut-off at a time
+            # Only the dataset known at the cut-off is passed: training cannot see the outcome.
+            fits[as_of] = fit_learned_model(known, as_of=as_of, specs=analysis.specs)
+        return fits[as_of]
+
+    def learned(known: Dataset, analysis: Analysis, as_of: pd.Timestamp) -> pd.Series:
+        model = fitted(known, analysis, as_of)
+        scores = score_with_model(analysis, model).table.set_index("address_id")["score"]
+        scores.attrs.update(fallback=model.fallback_, reason=model.summary())
+        return scores
+
+    def automatic(known: Dataset, analysis: Analysis, as_of: pd.Timestamp) -> pd.Series:
+        choice = choose_model("auto", fitted(known, analysis, as_of))
+        if choice.kind == "learned":
+            scores = learned(known, analysis, as_of).copy()
+            scores.attrs.clear()
+            return scores
+        scores = expert_scores(known, analysis, as_of).copy()
+        scores.attrs.update(fallback=True, reason=choice.reason)
+        return scores
+
+    return [
+        Method("learned", "buitengebied (geleerd model)", learned, True, probabilistic=True),
+        Method("auto", "buitengebied (automatische keuze)", automatic, is_model=True),
+    ]
 
 
 def select_methods(
-    specs: Sequence[LayerSpec], *, model: str = "auto", seed: int = DEFAULT_SEED
+    specs: Sequence[LayerSpec], *, model: str = "all", seed: int = DEFAULT_SEED
 ) -> list[Method]:
     """The model rankings chosen by ``model`` followed by the baselines.
 
@@ -334,9 +343,8 @@ def select_methods(
     specs : sequence of LayerSpec
         The engine's factors.
     model : {"expert", "learned", "auto", "all"}
-        ``expert``: the expert engine; ``learned``: the learned model; ``all``: both;
-        ``auto``: the expert engine, and the learned model when it is available.  A
-        learned model that is asked for but unavailable is skipped with a warning.
+        ``expert``: the expert engine; ``learned``: the learned model; ``auto``: the
+        automatic choice between them (``rank``'s default); ``all``: all three.
     seed : int
         Seed of the ``random`` baseline.
 
@@ -346,11 +354,10 @@ def select_methods(
     """
     if model not in MODEL_CHOICES:
         raise ValueError(f"model must be one of {', '.join(MODEL_CHOICES)}, not {model!r}")
-    methods = [EXPERT_METHOD] if model in ("expert", "auto", "all") else []
-    if model in ("learned", "auto", "all"):
-        learned = learned_method(requested=model != "auto")
-        if learned is not None:
-            methods.append(learned)
+    chosen = {"expert", "learned", "auto"} if model == "all" else {model}
+    methods = [EXPERT_METHOD] if "expert" in chosen else []
+    if chosen - {"expert"}:
+        methods += [m for m in model_methods() if m.name in chosen]
     return methods + baseline_methods(specs, seed=seed)
 
 

@@ -290,7 +290,8 @@ def _print_evaluation(result: BacktestResult) -> None:
         console.print(f"bias ({method}): {diagnostic.message}; {overlaps}", highlight=False)
     for method, rows in result.fallbacks.groupby("method", sort=False):
         console.print(
-            f"note: {method} fell back at {len(rows)} of {len(result.cutoffs)} cut-offs "
+            f"note: {method} used the expert weights at {len(rows)} of "
+            f"{len(result.cutoffs)} cut-offs "
             f"({rows['reason'].iloc[-1]})",
             highlight=False,
         )
@@ -319,9 +320,9 @@ def evaluate(
         str,
         typer.Option(
             "--model",
-            help="expert | learned | auto (expert, plus learned when available) | all.",
+            help="expert | learned | auto (the choice rank makes by default) | all (the three).",
         ),
-    ] = "auto",
+    ] = "all",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random baseline.")] = 0,
     layers: Layers = None,
     lenient: Lenient = False,

@@ -222,9 +222,9 @@ def _metrics_table(result: BacktestResult, aggregation: str) -> str:
 def _results_section(result: BacktestResult) -> str:
     windows_with_finds = int((result.finds_per_cutoff > 0).sum()) if result.cutoffs else 0
     notes = [
-        f"<p class='note'>{_escape(result.methods.get(str(method), str(method)))} viel op "
-        f"{len(rows)} van de {len(result.cutoffs)} peildata terug op een eenvoudiger "
-        f"werkwijze; de uitkomst is dan niet die van het model zelf. Reden: "
+        f"<p class='note'>{_escape(result.methods.get(str(method), str(method)))} gebruikte "
+        f"op {len(rows)} van de {len(result.cutoffs)} peildata de expertgewichten in plaats "
+        f"van het geleerde model. Reden (laatste keer): "
         f"{_escape(str(rows['reason'].iloc[-1]))}</p>"
         for method, rows in result.fallbacks.groupby("method", sort=False)
     ]
