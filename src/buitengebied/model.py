@@ -309,7 +309,7 @@ class _CoreFit:
 class LearnedRiskModel(ClassifierMixin, BaseEstimator):
     """Risk from factor strengths, learned from inspection outcomes despite selection.
 
-    ``fit`` takes one row per (address, cut-off): the factor strengths ``X`` (0..8, see :mod:`buitengebied.scoring`),
+    ``fit`` takes one row per (address, cut-off): the factor strengths ``X`` (>= 0, see :mod:`buitengebied.scoring`),
     whether an inspection in the label window found something (``y``) and whether the
     address was inspected at all (``exposure``).  See the module docstring and
     ``docs/learned-model.md``.
@@ -423,7 +423,7 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like or DataFrame, shape (n, k)
-            Factor strengths (standardised excess, 0..8) per example; DataFrame columns name the factors.
+            Factor strengths (standardised excess, >= 0) per example; DataFrame columns name the factors.
         y : array-like of {0, 1}, shape (n,)
             1 where an inspection in the example's label window found something.
         exposure : array-like of bool, shape (n,), optional
