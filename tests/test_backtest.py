@@ -206,7 +206,7 @@ def test_model_choices_select_the_model_rankings():
 def test_learned_and_auto_fall_back_to_the_expert_score_with_few_finds(dataset):
     methods = select_methods(SPECS, model="all")[:3]
     _, scores = score_methods(dataset, as_of=CUTOFF, specs=SPECS, methods=methods)
-    assert scores["auto"].equals(scores["expert"])
+    assert scores["auto"].equals(scores["expert"]) and scores["learned"].equals(scores["expert"])
     assert set(scores.attrs["fallback"]) == {"learned", "auto"}
     assert "at least" in scores.attrs["fallback"]["auto"]
 
@@ -237,6 +237,30 @@ def test_auto_ranks_with_the_learned_model_when_the_choice_says_so(monkeypatch, 
     assert "auto" not in scores.attrs["fallback"]
     # One fit per cut-off serves both methods, and it saw only what was known then.
     assert seen == [True]
+
+
+def test_each_analysis_gets_its_own_fit_even_at_the_same_cutoff(monkeypatch, dataset):
+    from buitengebied import model as learned_model
+
+    fitted_on = []
+    real_fit = learned_model.fit_learned_model
+
+    def counting_fit(known, *, as_of, specs):
+        fitted_on.append(len(known.addresses))
+        return real_fit(known, as_of=as_of, specs=specs)
+
+    monkeypatch.setattr(learned_model, "fit_learned_model", counting_fit)
+    methods = select_methods(SPECS, model="all")[:3]
+    smaller = replace(dataset, addresses=dataset.addresses.iloc[1:])
+    for data, cutoff in (
+        (dataset, CUTOFF),
+        (smaller, CUTOFF),
+        (dataset, CUTOFF + pd.Timedelta(days=30)),
+    ):
+        score_methods(data, as_of=cutoff, specs=SPECS, methods=methods)
+    # learned and auto share one fit per analysis; a new dataset or cut-off refits.
+    n = len(dataset.addresses)
+    assert fitted_on == [n, n - 1, n]
 
 
 def test_unknown_model_choice_is_refused():

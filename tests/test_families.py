@@ -35,7 +35,7 @@ def test_random_params_are_reproducible_within_their_ranges_and_differ_per_seed(
         assert params.energy_coverage in RANDOM_ENERGY_COVERAGE
     # Not one fixed scenario: the knobs spread over their ranges.
     rates = np.array([p.inspection_rate for p in drawn])
-    assert rates.min() < 0.03 < 0.055 < rates.max()
+    assert rates.min() < 0.03 and rates.max() > 0.055
     assert len({p.energy_coverage for p in drawn}) == len(RANDOM_ENERGY_COVERAGE)
     # Knobs not drawn keep the demo's defaults.
     assert drawn[0].detection_prob == ScenarioParams().detection_prob
@@ -66,8 +66,9 @@ def test_a_small_scenario_backtests_every_method_and_the_engine_beats_chance(tmp
     params = random_params(1001, n_addresses=1500, n_hidden_sites=15)
     result = run_scenario(params, tmp_path / "scenario", months=12, step_months=6)
     pooled = result.summary_table("pooled")
-    assert {"expert", "random", "vacancy_only", "naive_z_sum"} <= set(pooled.index)
     assert len(result.find_addresses) > 0
+    # Every method was scored in every window: no metric is left undefined.
+    assert pooled.loc[["expert", "random", "vacancy_only", "naive_z_sum"]].notna().all().all()
     # Ground truth, not inspections: the engine's top 5 % holds far more sites than chance.
     assert pooled.loc["expert", "hit_rate_top5pct"] > 3 * 0.05
     assert pooled.loc["expert", "average_precision"] > 3 * pooled.loc["random", "average_precision"]

@@ -14,6 +14,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 
+from buitengebied.backtest import score_methods, select_methods
 from buitengebied.engine import analyse
 from buitengebied.layerspec import load_layer_specs
 from buitengebied.load import load_data_dir
@@ -24,7 +25,6 @@ from buitengebied.model import (
     choose_model,
     example_groups,
     fit_learned_model,
-    learned_scores,
     score_with_model,
     spatial_blocks,
     training_examples,
@@ -306,12 +306,24 @@ def test_labels_come_strictly_after_the_cutoff(scenario):
     pd.testing.assert_frame_equal(training.X.loc[cutoff], expected[training.X.columns])
 
 
-def test_learned_scores_series(scenario):
+def test_backtest_ranks_with_learned_probabilities_in_the_expert_order_of_the_model(scenario):
     dataset, specs, _model = scenario
-    series = learned_scores(dataset, parse_as_of(AS_OF), specs)
-    assert series.name == "learned" and series.index.name == "address_id"
-    assert len(series) == len(dataset.addresses) and series.is_monotonic_decreasing
-    assert series.attrs["fallback"] is False
+    as_of = parse_as_of(AS_OF)
+    methods = select_methods(specs, model="all")[:3]
+    analysis, scores = score_methods(dataset, as_of=as_of, specs=specs, methods=methods)
+    assert "learned" not in scores.attrs["fallback"]
+    learned = scores["learned"]
+    assert learned.between(0.0, 1.0).all() and learned.nunique() > 10
+    model = fit_learned_model(dataset, as_of=as_of, specs=specs)
+    ranked = score_with_model(analysis, model).table
+    # Probabilities rank the addresses as the model's explained score does.
+    assert_array_equal(
+        learned.reindex(ranked["address_id"]).to_numpy(), ranked["probability"].to_numpy()
+    )
+    assert ranked.set_index("address_id")["score"].corr(learned, method="spearman") > 0.999
+    choice = choose_model("auto", model)
+    expected = learned if choice.kind == "learned" else scores["expert"]
+    assert_array_equal(scores["auto"].to_numpy(), expected.to_numpy())
 
 
 def test_fallback_scores_equal_the_expert_ranking(scenario):

@@ -46,10 +46,14 @@ def test_strength_is_continuous_increasing_and_zero_below_the_mean():
     assert f[0] == 0.0 and f[1] == 0.0 and f[2] == 2.0
     assert f[3] == pytest.approx(f[4])
     assert (np.diff(f[1:]) > 0).all()
-    # The slope is continuous at the knee: 1 just below, 1 just above.
+    # The slope is continuous at the knee: 1 just below, 1 just above, 1/z far beyond.
     eps = 1e-6
-    slope_above = (strength_from_excess(np.array([LINEAR_STRENGTH_SD + eps]))[0] - f[4]) / eps
-    assert slope_above == pytest.approx(1.0, rel=1e-4)
+    knee = LINEAR_STRENGTH_SD
+    below = (f[4] - strength_from_excess(np.array([knee - eps]))[0]) / eps
+    above = (strength_from_excess(np.array([knee + eps]))[0] - f[4]) / eps
+    assert below == pytest.approx(1.0, rel=1e-4) and above == pytest.approx(1.0, rel=1e-4)
+    far = (strength_from_excess(np.array([50.0 + eps]))[0] - f[6]) / eps
+    assert far == pytest.approx(knee / 50.0, rel=1e-4)
     assert np.isnan(strength_from_excess(np.array([np.nan]))[0])
 
 

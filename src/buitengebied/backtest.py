@@ -302,33 +302,41 @@ def model_methods() -> list[Method]:
     # Imported here: scikit-learn costs an expert-only evaluation a second of start-up.
     from buitengebied.model import choose_model, fit_learned_model, score_with_model
 
-    fits: dict[pd.Timestamp, LearnedRiskModel] = {}
+    # The last cut-off's fit and scores, for the analysis they were made on: both methods
+    # read them, and a new analysis (next cut-off, other data or layers) refits.
+    last: dict[str, tuple[Analysis, LearnedRiskModel, pd.Series]] = {}
 
-    def fitted(known: Dataset, analysis: Analysis, as_of: pd.Timestamp) -> LearnedRiskModel:
-        if as_of not in fits:
-            fits.clear()  # the backtest moves on one cut-off at a time
+    def fitted(
+        known: Dataset, analysis: Analysis, as_of: pd.Timestamp
+    ) -> tuple[LearnedRiskModel, pd.Series]:
+        if "fit" not in last or last["fit"][0] is not analysis:
             # Only the dataset known at the cut-off is passed: training cannot see the outcome.
-            fits[as_of] = fit_learned_model(known, as_of=as_of, specs=analysis.specs)
-        return fits[as_of]
+            model = fit_learned_model(known, as_of=as_of, specs=analysis.specs)
+            table = score_with_model(analysis, model).table.set_index("address_id")
+            # Probabilities where learned (same order as the score); expert scores in fallback.
+            scores = table["score" if model.fallback_ else "probability"].rename("learned")
+            last["fit"] = (analysis, model, scores)
+        return last["fit"][1], last["fit"][2]
 
     def learned(known: Dataset, analysis: Analysis, as_of: pd.Timestamp) -> pd.Series:
-        model = fitted(known, analysis, as_of)
-        scores = score_with_model(analysis, model).table.set_index("address_id")["score"]
+        model, scores = fitted(known, analysis, as_of)
+        scores = scores.copy()
         scores.attrs.update(fallback=model.fallback_, reason=model.summary())
         return scores
 
     def automatic(known: Dataset, analysis: Analysis, as_of: pd.Timestamp) -> pd.Series:
-        choice = choose_model("auto", fitted(known, analysis, as_of))
+        model, learned_scores = fitted(known, analysis, as_of)
+        choice = choose_model("auto", model)
         if choice.kind == "learned":
-            scores = learned(known, analysis, as_of).copy()
-            scores.attrs.clear()
-            return scores
-        scores = expert_scores(known, analysis, as_of).copy()
+            return learned_scores.rename("auto")
+        scores = expert_scores(known, analysis, as_of).rename("auto")
         scores.attrs.update(fallback=True, reason=choice.reason)
         return scores
 
     return [
-        Method("learned", "buitengebied (geleerd model)", learned, True, probabilistic=True),
+        Method(
+            "learned", "buitengebied (geleerd model)", learned, is_model=True, probabilistic=True
+        ),
         Method("auto", "buitengebied (automatische keuze)", automatic, is_model=True),
     ]
 

@@ -290,8 +290,7 @@ def _print_evaluation(result: BacktestResult) -> None:
         console.print(f"bias ({method}): {diagnostic.message}; {overlaps}", highlight=False)
     for method, rows in result.fallbacks.groupby("method", sort=False):
         console.print(
-            f"note: {method} used the expert weights at {len(rows)} of "
-            f"{len(result.cutoffs)} cut-offs "
+            f"note: {method} fell back at {len(rows)} of {len(result.cutoffs)} cut-offs "
             f"({rows['reason'].iloc[-1]})",
             highlight=False,
         )

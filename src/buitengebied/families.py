@@ -4,7 +4,7 @@ Each family is a set of :class:`~buitengebied.scenario.ScenarioParams` overrides
 changes what the illegal sites look like or what the partners see of them (mostly labs
 whose electricity says little, mostly grows, no energy data, sparse reports, many false
 reports, a rich inspection history); :func:`random_params` draws every knob at random from
-wide ranges, for scenarios nobody tuned for.  :func:`run_family` generates a scenario, runs the
+wide ranges, for scenarios nobody tuned for.  :func:`run_scenario` generates a scenario, runs the
 rolling-origin backtest of :mod:`buitengebied.backtest` and scores every method against
 the scenario's ground truth: an address counts as a hit in ``[T, T + horizon)`` when a
 hidden site is active there at any moment of the window, found or not.  Ground truth, not
@@ -101,7 +101,7 @@ RANDOM_RANGES: Final[Mapping[str, tuple[float, float]]] = {
     "repeat_location_share": (0.0, 0.4),
 }
 #: ``energy_coverage`` of a random scenario is one of these (0 = no energy layer at all).
-RANDOM_ENERGY_COVERAGE: Final = (0.0, 0.4, 0.8, 1.0)
+RANDOM_ENERGY_COVERAGE: Final[tuple[float, ...]] = (0.0, 0.4, 0.8, 1.0)
 
 
 def random_params(
@@ -173,36 +173,6 @@ def _as_utc(values: pd.Series) -> pd.Series:
     if moments.dt.tz is None:
         moments = moments.dt.tz_localize(LOCAL_TIMEZONE)
     return moments.dt.tz_convert("UTC")
-
-
-def run_family(
-    name: str,
-    workdir: Path,
-    *,
-    seed: int = 7,
-    n_addresses: int = 8_000,
-    n_hidden_sites: int = 40,
-    **backtest: Any,
-) -> BacktestResult:
-    """Generate one scenario of a family and backtest every method against its truth.
-
-    Parameters
-    ----------
-    name : str
-        Family (key of :data:`FAMILIES`).
-    workdir : Path
-        Where the scenario's data directory is written.
-    seed, n_addresses, n_hidden_sites : int
-        Scenario size and seed.
-    **backtest
-        Passed on to :func:`run_scenario`.
-
-    Returns
-    -------
-    BacktestResult
-    """
-    params = family_params(name, seed=seed, n_addresses=n_addresses, n_hidden_sites=n_hidden_sites)
-    return run_scenario(params, Path(workdir) / name, **backtest)
 
 
 def run_scenario(

@@ -1125,52 +1125,6 @@ def score_with_model(analysis: Analysis, model: LearnedRiskModel) -> RiskScores:
     return scores
 
 
-def learned_scores(
-    dataset: Dataset,
-    as_of: pd.Timestamp,
-    specs: list[LayerSpec] | None = None,
-    *,
-    horizon_days: int = DEFAULT_HORIZON_DAYS,
-    step_days: int = DEFAULT_STEP_DAYS,
-    random_state: int | None = 0,
-) -> pd.Series:
-    """Fit on the history before ``as_of`` and score every address at ``as_of``.
-
-    Parameters
-    ----------
-    dataset : Dataset
-        All validated records.
-    as_of : pandas.Timestamp
-        Moment of the ranking; nothing at or after it is used.
-    specs : list of LayerSpec, optional
-        Factors; default ``layers/``.
-    horizon_days, step_days : int
-        See :func:`fit_learned_model`.
-    random_state : int or None
-        Seeds the validation's block shuffle.
-
-    Returns
-    -------
-    pandas.Series
-        Score per ``address_id`` (higher is riskier), named ``learned``, riskiest first.
-        In fallback this is the expert score; ``attrs["fallback"]`` and
-        ``attrs["reason"]`` say so.
-    """
-    specs = specs if specs is not None else load_layer_specs()
-    model = fit_learned_model(
-        dataset,
-        as_of=as_of,
-        specs=specs,
-        horizon_days=horizon_days,
-        step_days=step_days,
-        random_state=random_state,
-    )
-    scores = score_with_model(analyse(dataset, as_of=as_of, specs=specs), model)
-    series = scores.table.set_index("address_id")["score"].rename("learned")
-    series.attrs.update(fallback=model.fallback_, reason=model.summary())
-    return series
-
-
 def choose_model(kind: ModelKind, model: LearnedRiskModel | None = None) -> ModelChoice:
     """Resolve ``--model expert|learned|auto`` into the model that ranks.
 

@@ -61,6 +61,7 @@ VERDICT_TEXT = {
 _COLOURS = {
     "expert": "#c0392b",
     "learned": "#8e44ad",
+    "auto": "#27ae60",
     "random": "#7f8c8d",
     "vacancy_only": "#2980b9",
     "energy_only": "#f39c12",
@@ -68,7 +69,7 @@ _COLOURS = {
     "report_density": "#2c3e50",
     "naive_z_sum": "#d35400",
 }
-_FALLBACK_COLOURS = ("#27ae60", "#e84393", "#6c5ce7", "#00b894")
+_FALLBACK_COLOURS = ("#e84393", "#6c5ce7", "#00b894", "#fdcb6e")
 _NOT_AVAILABLE = "n.v.t."
 
 _CSS = """
@@ -222,9 +223,10 @@ def _metrics_table(result: BacktestResult, aggregation: str) -> str:
 def _results_section(result: BacktestResult) -> str:
     windows_with_finds = int((result.finds_per_cutoff > 0).sum()) if result.cutoffs else 0
     notes = [
-        f"<p class='note'>{_escape(result.methods.get(str(method), str(method)))} gebruikte "
-        f"op {len(rows)} van de {len(result.cutoffs)} peildata de expertgewichten in plaats "
-        f"van het geleerde model. Reden (laatste keer): "
+        f"<p class='note'>{_escape(result.methods.get(str(method), str(method)))} viel op "
+        f"{len(rows)} van de {len(result.cutoffs)} peildata terug op een eenvoudiger "
+        f"werkwijze (het geleerde model en de automatische keuze: op de expertgewichten). "
+        f"Reden (laatste keer): "
         f"{_escape(str(rows['reason'].iloc[-1]))}</p>"
         for method, rows in result.fallbacks.groupby("method", sort=False)
     ]
