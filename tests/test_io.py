@@ -244,6 +244,35 @@ def test_write_text_csv_neutralises_formulas_only_in_text(tmp_path: Path) -> Non
     assert written["kwh"].tolist() == ["-12.5", "1.0", "2.0", "3.0", "4.0"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        ["a", "b", None],  # plain: the fast writer
+        ["a,b", 'say "hi"', None],  # needs quotes: pandas
+        ["line\nbreak", "x", "y"],
+        ["=1+1", "ok", "-3"],  # neutralised first, then plain
+    ],
+)
+def test_write_text_csv_reads_back_the_same_values_on_either_path(tmp_path, text):
+    frame = pd.DataFrame(
+        {
+            "address_id": pd.Series(text, dtype=object),
+            "score": [0.0, 1.5e-7, 46.78577310350218],
+            "rank": [1, 2, 3],
+            "maybe": [np.nan, 2.0, -0.5],
+        }
+    )
+    target = tmp_path / "x.csv"
+    write_text_csv(frame, target)
+    back = pd.read_csv(target, dtype={"address_id": str})
+    expected = [("'" + v if v and v.startswith(("=", "-")) else v) for v in text]
+    assert back["address_id"].where(back["address_id"].notna(), None).tolist() == expected
+    np.testing.assert_array_equal(back["score"], frame["score"])
+    np.testing.assert_array_equal(back["rank"], frame["rank"])
+    np.testing.assert_array_equal(back["maybe"], frame["maybe"])
+    assert target.read_text(encoding="utf-8").startswith("address_id,score,rank,maybe\n")
+
+
 def _nested_collection_wkb(levels: int) -> bytes:
     wkb = struct.pack("<BIdd", 1, 1, 6.3, 52.06)
     for _ in range(levels):
