@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from pyproj.exceptions import CRSError, ProjError
 
@@ -28,7 +30,10 @@ from buitengebied.settings import (
 )
 from buitengebied.timeutil import parse_moments
 
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
+#: The same, as a regular expression for Arrow.
+_FORMULA_PATTERN = "^[=+@\t\r]"
+#: A text that begins or ends with what ``str.strip`` removes (Python's ``str.isspace``).
+_EDGE_SPACE_PATTERN = "^[\\s\\x0b\\x1c-\\x1f\\x85\\p{Z}]|[\\s\\x0b\\x1c-\\x1f\\x85\\p{Z}]$"
 _TRUE_WORDS = ("true", "1", "yes", "ja", "waar", "t", "y", "j")
 _FALSE_WORDS = ("false", "0", "no", "nee", "onwaar", "f", "n")
 
@@ -210,13 +215,17 @@ def _distinct_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     converted once.  Row codes of missing values point at the trailing ``None``.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    cleaned = np.empty(len(uniques) + 1, dtype=object)
     if pd.api.types.is_float_dtype(values.dtype):
         # A float id column means a reader guessed numbers; show integral values without '.0'.
-        texts = [(f"{v:.0f}" if float(v).is_integer() else str(v)).strip() for v in uniques]
+        cleaned[:-1] = [(f"{v:.0f}" if float(v).is_integer() else str(v)) for v in uniques]
     else:
-        texts = [(v if isinstance(v, str) else str(v)).strip() for v in uniques]
-    cleaned = np.empty(len(texts) + 1, dtype=object)
-    cleaned[:-1] = texts
+        all_text = pd.api.types.infer_dtype(uniques, skipna=True) in ("string", "empty")
+        cleaned[:-1] = uniques if all_text else [str(v) for v in uniques]
+    # Millions of distinct ids rarely carry spaces: strip only those that do.
+    edged = pc.match_substring_regex(pa.array(cleaned[:-1], type=pa.string()), _EDGE_SPACE_PATTERN)
+    rows = np.flatnonzero(edged.to_numpy(zero_copy_only=False))
+    cleaned[rows] = [text.strip() for text in cleaned[rows]]
     cleaned[:-1][cleaned[:-1] == ""] = None
     return codes, cleaned
 
@@ -227,17 +236,14 @@ def _check_id(
     codes, cleaned = _distinct_text(values)
     text = pd.Series(cleaned[codes], index=values.index, dtype=object)
     missing = _is_none(cleaned)[codes]
-    formula = np.fromiter(
-        (v is not None and v.startswith(_FORMULA_START) for v in cleaned),
-        dtype=bool,
-        count=len(cleaned),
-    )[codes]
+    starts_formula = pc.match_substring_regex(pa.array(cleaned, type=pa.string()), _FORMULA_PATTERN)
+    formula = starts_formula.fill_null(False).to_numpy(zero_copy_only=False)[codes]
     problems.add(formula, column.name, values, "an id, not a spreadsheet formula")
     return text, missing
 
 
 def _is_none(cleaned: np.ndarray) -> np.ndarray:
-    return np.fromiter((v is None for v in cleaned), dtype=bool, count=len(cleaned))
+    return pd.isna(cleaned)
 
 
 def _check_text(
@@ -340,12 +346,13 @@ def _check_geometry(
     geometry = _single_points(geometry, type_ids, problems)
 
     too_large = shapely.get_num_coordinates(geometry) > MAX_VERTICES_PER_GEOMETRY
-    problems.add(
-        too_large,
-        "geometry",
-        _vertex_counts(geometry),
-        f"at most {MAX_VERTICES_PER_GEOMETRY:,} vertices",
-    )
+    if too_large.any():
+        problems.add(
+            too_large,
+            "geometry",
+            _vertex_counts(geometry),
+            f"at most {MAX_VERTICES_PER_GEOMETRY:,} vertices",
+        )
     geometry[too_large] = None
 
     non_finite = _has_non_finite_coordinates(geometry)
