@@ -321,3 +321,30 @@ def test_geoparquet_with_deep_collections_is_rejected_before_parsing(tmp_path: P
         read_layer_file(path, layer_name="vacant_buildings")
     assert f"nested at most {MAX_COLLECTION_DEPTH} deep" in str(caught.value)
     assert [p.row for p in caught.value.problems] == [2]
+
+
+def test_fast_and_pandas_csv_readers_give_the_same_rows(tmp_path: Path) -> None:
+    content = (
+        "report_id,observed_at,category,x,y,note\n"
+        '0001,2026-01-01,other,200000,450000,"two,parts"\n'
+        '0002,2026-01-02,,200001,450001,"line\nbreak"\n'
+        '0003,2026-01-03,night_noise,200002,450002,""\n'
+        "0004,2026-01-04,drug_waste,200003,450003,é ñ\n"
+    )
+    path = tmp_path / "reports.csv"
+    path.write_text(content, encoding="utf-8")
+    fast = read_layer_file(path, layer_name="reports")
+    assert isinstance(fast.attributes["report_id"].dtype, pd.ArrowDtype)  # the Arrow path ran
+    spaced = tmp_path / "spaced" / "reports.csv"
+    spaced.parent.mkdir()
+    spaced.write_text(content.replace(",other,", ", other,"), encoding="utf-8")
+    slow = read_layer_file(spaced, layer_name="reports")  # a space after a comma: pandas
+    assert slow.attributes["report_id"].dtype == object
+
+    def plain(frame: pd.DataFrame) -> list[list[object]]:
+        return frame.astype(object).where(frame.notna(), None).values.tolist()
+
+    assert plain(fast.attributes) == plain(slow.attributes)
+    assert plain(fast.attributes)[1] == ["0002", "2026-01-02", None, "line\nbreak"]
+    assert fast.attributes["report_id"].tolist() == ["0001", "0002", "0003", "0004"]
+    assert shapely.equals(fast.geometry, slow.geometry).all()

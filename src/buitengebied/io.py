@@ -135,18 +135,58 @@ def _reject_duplicate_columns(raw: RawLayer) -> None:
 def _read_csv(path: Path, layer_name: str) -> RawLayer:
     text_encoding = _csv_encoding(path)
     delimiter = _sniff_delimiter(path, text_encoding)
-    frame = pd.read_csv(
-        path,
-        dtype=str,
-        keep_default_na=False,
-        na_values=[""],
-        sep=delimiter,
-        encoding=text_encoding,
-        skipinitialspace=True,
-        engine="c",
-        on_bad_lines="error",
-    )
+    frame = _read_plain_csv(path, text_encoding, delimiter)
+    if frame is None:
+        frame = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            sep=delimiter,
+            encoding=text_encoding,
+            skipinitialspace=True,
+            engine="c",
+            on_bad_lines="error",
+        )
     return _table_with_coordinate_columns(path, frame.reset_index(drop=True))
+
+
+def _read_plain_csv(path: Path, encoding: str, delimiter: str) -> pd.DataFrame | None:
+    """Read a plain UTF-8 CSV with Arrow's multi-threaded reader, every column as text.
+
+    Four million energy rows take a second instead of several.  ``None`` (pandas reads
+    the file, and words any problem) when the file is not UTF-8, has a space after a
+    delimiter (pandas skips it), repeats a column name, or Arrow cannot parse it.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    if encoding != "utf-8-sig":
+        return None
+    content = path.read_bytes()
+    if (delimiter + " ").encode() in content:
+        return None
+    with path.open(encoding=encoding, newline="") as handle:
+        names = next(csv.reader([handle.readline()], delimiter=delimiter), [])
+    if not names or len(set(names)) != len(names):
+        return None
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(content),
+            read_options=pa_csv.ReadOptions(encoding="utf8"),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except pa.ArrowException:
+        return None
+    if table.column_names != names:
+        return None
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def _table_with_coordinate_columns(path: Path, frame: pd.DataFrame) -> RawLayer:
