@@ -318,30 +318,77 @@ def _nearest(
     if len(records) == 0:
         return result
     scale, reach = spec.params["scale_m"], spec.params["max_distance_m"]
-    record_rows, address_rows, distance = _pairs_within(
-        np.asarray(records.geometry), np.asarray(dataset.addresses.geometry), addresses, reach
+    pairs = _candidate_pairs(np.asarray(records.geometry), addresses, reach)
+    # Exact distances to lines and polygons cost most: first drop every pair that cannot
+    # be its address's strongest, judged on bounds of the distance alone.
+    surely_within = pairs.upper <= reach
+    floor = np.zeros(len(result))
+    np.maximum.at(
+        floor,
+        pairs.address[surely_within],
+        weights[pairs.record[surely_within]] * np.exp(-pairs.upper[surely_within] / scale),
     )
-    strength = weights[record_rows] * np.exp(-distance / scale)
-    np.maximum.at(result, address_rows, strength)
+    could_win = weights[pairs.record] * np.exp(-pairs.lower / scale) >= floor[pairs.address]
+    pairs = pairs.subset(could_win & (pairs.lower <= reach))
+    distance = pairs.exact_distance(np.asarray(dataset.addresses.geometry))
+    within = distance <= reach
+    np.maximum.at(
+        result,
+        pairs.address[within],
+        weights[pairs.record[within]] * np.exp(-distance[within] / scale),
+    )
     positions = addresses.positions(records)
     linked = positions >= 0
     np.maximum.at(result, positions[linked], weights[linked])
     return result
 
 
-def _pairs_within(
-    geometry: np.ndarray, address_geometry: np.ndarray, addresses: _AddressLookup, reach: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return every (record, address) pair within ``reach`` metres and their distance.
+@dataclass
+class _Pairs:
+    """Candidate (record, address) pairs with bounds of their distance.
 
-    Point records get their exact distances straight from the two KD-trees.  Other
-    geometries are searched from their bounding-box centre, which lies within the
-    half-diagonal of every part of the geometry; their candidates get the exact
-    distance to the existing address points.
+    For point records the bounds are the exact distance; for other geometries they follow
+    from the distance to the bounding-box centre, ``centre -/+ half-diagonal``.
+    """
+
+    record: np.ndarray
+    address: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    geometry: np.ndarray  # of the records
+    is_point: np.ndarray  # per pair
+
+    def subset(self, keep: np.ndarray) -> _Pairs:
+        """Return the pairs where ``keep`` is True."""
+        return _Pairs(
+            self.record[keep],
+            self.address[keep],
+            self.lower[keep],
+            self.upper[keep],
+            self.geometry,
+            self.is_point[keep],
+        )
+
+    def exact_distance(self, address_geometry: np.ndarray) -> np.ndarray:
+        """Distance of every pair (0 inside a polygon)."""
+        distance = self.upper.copy()
+        other = np.flatnonzero(~self.is_point)
+        distance[other] = _parallel_distance(
+            address_geometry[self.address[other]], self.geometry[self.record[other]]
+        )
+        return distance
+
+
+def _candidate_pairs(geometry: np.ndarray, addresses: _AddressLookup, reach: float) -> _Pairs:
+    """Every (record, address) pair that may lie within ``reach`` metres.
+
+    Point records are paired by the KD-trees with their exact distance.  Other geometries
+    are searched from their bounding-box centre, which lies within the half-diagonal of
+    every part of the geometry.
     """
     present = ~shapely.is_missing(geometry) & ~shapely.is_empty(geometry)
     is_point = present & (shapely.get_type_id(geometry) == _POINT)
-    record_rows, address_rows, distances = [], [], []
+    records, address, lower, upper, point = [], [], [], [], []
     point_rows = np.flatnonzero(is_point)
     if len(point_rows):
         point_tree = cKDTree(shapely.get_coordinates(geometry[point_rows]))
@@ -349,16 +396,19 @@ def _pairs_within(
         pairs = point_tree.sparse_distance_matrix(
             addresses.tree, reach * (1.0 + 1e-9), output_type="ndarray"
         )
-        record_rows.append(point_rows[pairs["i"]])
-        address_rows.append(pairs["j"])
-        distances.append(pairs["v"])
+        records.append(point_rows[pairs["i"]])
+        address.append(pairs["j"])
+        lower.append(pairs["v"])
+        upper.append(pairs["v"])
+        point.append(np.ones(len(pairs), dtype=bool))
     other_rows = np.flatnonzero(present & ~is_point)
     if len(other_rows):
         bounds = shapely.bounds(geometry[other_rows])
         centres = np.column_stack(
             [(bounds[:, 0] + bounds[:, 2]) / 2.0, (bounds[:, 1] + bounds[:, 3]) / 2.0]
         )
-        radius = reach + 0.5 * np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+        half_diagonal = 0.5 * np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+        radius = reach + half_diagonal
         # One search per doubling of the radius, so a single huge polygon does not widen
         # the search for all others.
         size_class = np.ceil(np.log2(np.maximum(radius, 1.0))).astype(np.int64)
@@ -367,18 +417,24 @@ def _pairs_within(
                 addresses.tree, radius[members].max(), output_type="ndarray"
             )
             candidate = pairs["v"] <= radius[members][pairs["i"]]
-            rows = other_rows[members[pairs["i"][candidate]]]
-            address = pairs["j"][candidate]
-            record_rows.append(rows)
-            address_rows.append(address)
-            distances.append(_parallel_distance(address_geometry[address], geometry[rows]))
-    if not record_rows:
+            rows = members[pairs["i"][candidate]]
+            centre_distance = pairs["v"][candidate]
+            records.append(other_rows[rows])
+            address.append(pairs["j"][candidate])
+            lower.append(np.maximum(centre_distance - half_diagonal[rows], 0.0))
+            upper.append(centre_distance + half_diagonal[rows])
+            point.append(np.zeros(len(rows), dtype=bool))
+    if not records:
         empty = np.empty(0, dtype=np.int64)
-        return empty, empty, np.empty(0)
-    record_row, address_row = np.concatenate(record_rows), np.concatenate(address_rows)
-    distance = np.concatenate(distances)
-    within = distance <= reach
-    return record_row[within], address_row[within], distance[within]
+        return _Pairs(empty, empty, np.empty(0), np.empty(0), geometry, np.empty(0, dtype=bool))
+    return _Pairs(
+        np.concatenate(records),
+        np.concatenate(address),
+        np.concatenate(lower),
+        np.concatenate(upper),
+        geometry,
+        np.concatenate(point),
+    )
 
 
 def _parallel_distance(left: np.ndarray, right: np.ndarray) -> np.ndarray:
