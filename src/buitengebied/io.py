@@ -345,11 +345,21 @@ def _read_with_ogr_arrow(path: Path, *, layer: str | None) -> RawLayer:
             table = table.set_column(position, field.name, column.cast(pa.string()))
         elif pa.types.is_boolean(field.type) and column.null_count:
             table = table.set_column(position, field.name, column.cast(pa.float64()))
-    attributes = table.to_pandas().reset_index(drop=True)
+    # Text stays in Arrow (no million Python strings); validation reads it either way.
+    attributes = table.to_pandas(types_mapper=_arrow_text_dtype).reset_index(drop=True)
     if geometry is None:
         return RawLayer(path, attributes, None, None, [])
     crs = CRS.from_user_input(meta["crs"]).to_string() if meta["crs"] else None
     return RawLayer(path, attributes, geometry, crs, [])
+
+
+def _arrow_text_dtype(arrow_type: pa.DataType) -> pd.ArrowDtype | None:
+    """Map Arrow text columns to pandas' Arrow-backed dtype, leave the rest to pandas."""
+    import pyarrow as pa
+
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return pd.ArrowDtype(arrow_type)
+    return None
 
 
 def _geometry_from_wkb(column: pa.ChunkedArray) -> np.ndarray:

@@ -253,14 +253,17 @@ def load_data_dir(
     accepted: dict[str, pd.DataFrame] = {}
     rejected_rows: dict[str, int] = {}
     names = [n for n in LOAD_ORDER if n in layer_files]
+    # One index for every layer that references addresses: it keeps its hash table.
+    address_ids: pd.Index | None = None
     for step, name in enumerate(names):
         if on_progress is not None:
             on_progress(f"reading {layer_files[name].name}", step / len(names))
-        address_ids = pd.Index(accepted["addresses"]["address_id"]) if name != "addresses" else None
         layer = read_and_validate(layer_files[name], name, address_ids=address_ids)
         accepted[name] = _accept(
             layer, layer_files[name], name, lenient=lenient, rejects_dir=rejects_dir
         )
+        if name == "addresses":
+            address_ids = pd.Index(accepted["addresses"]["address_id"])
         if layer.bad_rows.any():
             rejected_rows[name] = int(layer.bad_rows.sum())
     if on_progress is not None:
