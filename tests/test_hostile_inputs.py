@@ -442,3 +442,26 @@ def test_geo_cells_replaced_with_random_text(name: str, data: st.DataObject) -> 
             frame.to_file(path)
         mutated = path.read_bytes()
     assert_loads_or_rejects(with_addresses(name, mutated))
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        b"\x01\x01",  # shorter than a WKB header
+        b"\x07\x01\x00\x00\x00" + bytes(16),  # no such byte order
+        b"\x01\x07\x00\x00\x00\xff\xff\xff\x7f",  # a collection claiming 2 billion parts
+    ],
+)
+def test_malformed_wkb_in_geoparquet_is_reported_by_row(broken: bytes) -> None:
+    content = geoparquet_bytes(
+        [
+            shapely.to_wkb(shapely.Point(6.309, 52.061)),
+            broken,
+            shapely.to_wkb(shapely.Point(6.3, 52.0)),
+        ],
+        ["B1", "B2", "B3"],
+    )
+    error = rejected("vacant_buildings.parquet", content)
+    assert isinstance(error, ValidationError)
+    assert [p.row for p in error.problems] == [2]
+    assert "well-formed" in error.problems[0].expected

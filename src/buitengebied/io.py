@@ -16,7 +16,7 @@ import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -416,7 +416,7 @@ def _read_parquet(path: Path, layer_name: str) -> RawLayer:
     metadata = pq.read_schema(path).metadata or {}
     if b"geo" in metadata:
         _reject_deep_wkb_nesting(path, json.loads(metadata[b"geo"]))
-        frame = gpd.read_parquet(path)
+        frame = gpd.read_parquet(path, to_pandas_kwargs={"types_mapper": _arrow_text_dtype})
         crs = frame.crs.to_string() if frame.crs is not None else None
         geometry = np.asarray(frame.geometry.array, dtype=object)
         attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name)).reset_index(drop=True)
@@ -452,14 +452,34 @@ def _reject_deep_wkb_nesting(path: Path, geo_metadata: dict) -> None:
     table = pq.read_table(path, columns=columns)
     problems = []
     for name in columns:
-        for row, value in enumerate(table.column(name).to_pylist()):
-            if value is None:
-                continue
+        rows, values = _wkb_to_inspect(table.column(name))
+        for row, value in zip(rows, values, strict=True):
             expected = _wkb_nesting_problem(value)
             if expected:
                 problems.append(RowProblem(row + 1, name, f"{len(value):,} bytes", expected))
     if problems:
         raise ValidationError(path, problems)
+
+
+def _wkb_to_inspect(column: pa.ChunkedArray) -> tuple[np.ndarray, list[Any]]:
+    """Rows (and values) of a WKB column whose structure must be read byte by byte.
+
+    Only values that can hold other geometries, or whose header is broken, can nest or be
+    malformed in a way that crashes GEOS; a million plain points are not walked in Python.
+    Non-binary columns (hex text) are all inspected.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = column.combine_chunks()
+    if isinstance(array, pa.ExtensionArray):
+        array = array.storage
+    present = array.is_valid().to_numpy(zero_copy_only=False)
+    if pa.types.is_binary(array.type) or pa.types.is_large_binary(array.type):
+        short = pc.less(pc.binary_length(array), 5).fill_null(False)
+        present &= _wkb_may_nest(array) | short.to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(present)
+    return rows, array.take(pa.array(rows, type=pa.int64())).to_pylist()
 
 
 def _wkb_nesting_problem(value: object) -> str | None:
