@@ -33,7 +33,6 @@ from buitengebied.settings import (
     EVALUATION_MONTHS,
     EVALUATION_STEP_MONTHS,
 )
-from buitengebied.surface import risk_surface, write_surface
 from buitengebied.timeutil import parse_as_of
 
 if TYPE_CHECKING:
@@ -189,6 +188,9 @@ def surface(
     rejects: Rejects = None,
 ) -> None:
     """Write the risk surface (expert weights) over the area as a GeoTIFF."""
+    # Imported here: rasterio costs every other command a fifth of a second of start-up.
+    from buitengebied.surface import risk_surface, write_surface
+
     try:
         analysis = _rank(
             data_dir, as_of, layers, lenient, rejects or out.parent / "rejects"
