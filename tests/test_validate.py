@@ -372,3 +372,14 @@ def test_layer_with_valid_rows_types_its_columns(contract_dir: Path, tmp_path: P
     assert dumpings["waste_type"].tolist() == ["barrels", "jerrycans", "chemicals"]
     assert dumpings["volume_l"].tolist() == [200.0, 60.0, 1000.0]
     assert dumpings["confirmed"].tolist() == [True, False, True]
+
+
+def test_text_cleaning_falls_back_to_python_where_arrow_refuses_a_string():
+    from buitengebied.validate import _distinct_text, _matches
+
+    # A lone surrogate cannot be encoded for Arrow; the same rules apply in Python.
+    values = pd.Series([" a\ud800 ", "b", "=c\ud800", None], dtype=object)
+    codes, cleaned = _distinct_text(values)
+    assert list(cleaned[codes]) == ["a\ud800", "b", "=c\ud800", None]
+    formula = _matches(cleaned, "^[=+@\t\r]", lambda text: text.startswith("="))
+    assert list(formula[codes]) == [False, False, True, False]

@@ -182,7 +182,7 @@ def _read_plain_csv(path: Path, encoding: str, delimiter: str) -> pd.DataFrame |
                 quoted_strings_can_be_null=True,
             ),
         )
-    except pa.ArrowException:
+    except (pa.ArrowException, UnicodeError):
         return None
     if table.column_names != names:
         return None
@@ -641,7 +641,7 @@ def _may_be_risky(values: pd.Series) -> bool:
 
     try:
         text = pa.array(values, type=pa.string(), from_pandas=True)
-    except pa.ArrowException:
+    except (pa.ArrowException, UnicodeError):
         return True  # not only text: decide value by value
     risky = pc.match_substring_regex(text, "^[=+\\-@\t\r]")
     return bool(pc.any(risky).as_py())
@@ -670,7 +670,7 @@ def _write_plain_csv(frame: pd.DataFrame, path: Path) -> bool:
             continue
         try:
             text = pa.array(values, type=pa.string(), from_pandas=True)
-        except pa.ArrowException:
+        except (pa.ArrowException, UnicodeError):
             return False  # not only text (e.g. numbers in an object column)
         if pc.any(pc.match_substring_regex(text, _NEEDS_QUOTES)).as_py():
             return False

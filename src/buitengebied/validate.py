@@ -9,6 +9,7 @@ whole (a missing required column, no geometry, no CRS) raise
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -30,6 +31,8 @@ from buitengebied.settings import (
 )
 from buitengebied.timeutil import parse_moments
 
+#: An id starting with one of these would run as a formula in a spreadsheet.
+_FORMULA_START = ("=", "+", "@", "\t", "\r")
 #: The same, as a regular expression for Arrow.
 _FORMULA_PATTERN = "^[=+@\t\r]"
 #: A text that begins or ends with what ``str.strip`` removes (Python's ``str.isspace``).
@@ -234,11 +237,26 @@ def _distinct_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         all_text = pd.api.types.infer_dtype(uniques, skipna=True) in ("string", "empty")
         cleaned[:-1] = uniques if all_text else [str(v) for v in uniques]
     # Millions of distinct ids rarely carry spaces: strip only those that do.
-    edged = pc.match_substring_regex(pa.array(cleaned[:-1], type=pa.string()), _EDGE_SPACE_PATTERN)
-    rows = np.flatnonzero(edged.to_numpy(zero_copy_only=False))
+    edged = _matches(cleaned[:-1], _EDGE_SPACE_PATTERN, lambda text: text != text.strip())
+    rows = np.flatnonzero(edged)
     cleaned[rows] = [text.strip() for text in cleaned[rows]]
     cleaned[:-1][cleaned[:-1] == ""] = None
     return codes, cleaned
+
+
+def _matches(texts: np.ndarray, pattern: str, python_test: Callable[[str], bool]) -> np.ndarray:
+    """Which texts (``None`` never) match ``pattern``, in Arrow; in Python if Arrow refuses.
+
+    Arrow cannot take every Python string (a lone surrogate); ``python_test`` is the same
+    test, one text at a time.
+    """
+    try:
+        matched = pc.match_substring_regex(pa.array(texts, type=pa.string()), pattern)
+    except (pa.ArrowException, UnicodeError):
+        return np.fromiter(
+            (text is not None and python_test(text) for text in texts), bool, len(texts)
+        )
+    return np.asarray(matched.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _check_id(
@@ -247,8 +265,9 @@ def _check_id(
     codes, cleaned = _distinct_text(values)
     text = pd.Series(cleaned[codes], index=values.index, dtype=object)
     missing = _is_none(cleaned)[codes]
-    starts_formula = pc.match_substring_regex(pa.array(cleaned, type=pa.string()), _FORMULA_PATTERN)
-    formula = starts_formula.fill_null(False).to_numpy(zero_copy_only=False)[codes]
+    formula = _matches(
+        cleaned, _FORMULA_PATTERN, lambda text: text is not None and text.startswith(_FORMULA_START)
+    )[codes]
     problems.add(formula, column.name, values, "an id, not a spreadsheet formula")
     return text, missing
 
