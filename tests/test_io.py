@@ -85,10 +85,11 @@ def test_csv_x_y_is_rd_new(tmp_path: Path) -> None:
     assert_allclose(validated_points(path), [[217_000.5, 452_000.25], [217_100.0, 452_100.0]])
 
 
-def test_csv_semicolon_bom_and_decimal_comma(tmp_path: Path) -> None:
+@pytest.mark.parametrize("bom", [b"\xef\xbb\xbf", b""])
+def test_csv_semicolon_bom_and_decimal_comma(tmp_path: Path, bom: bytes) -> None:
     path = tmp_path / "dumpings.csv"
     text = "dumping_id;observed_at;waste_type;lon;lat\nD1;2026-03-14;barrels;6,309;52,061\n"
-    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    path.write_bytes(bom + text.encode("utf-8"))
     raw = read_layer_file(path, layer_name="dumpings")
     assert list(raw.attributes.columns) == ["dumping_id", "observed_at", "waste_type"]
     assert_allclose(validated_points(path), [hengelo_rd()], atol=0.01)
