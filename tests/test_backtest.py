@@ -315,3 +315,5 @@ def test_evaluate_command_without_finds_says_so(contract_dir, tmp_path):
     assert table["cutoff"].str.startswith("2025-0").all() and len(table) == 3 * 7 * 8
     assert (out_dir / "report.html").exists()
     assert math.isnan(table["value"].iloc[0])
+    comparison = pd.read_csv(out_dir / "comparison.csv")
+    assert comparison.empty and {"baseline", "verdict", "low", "high"} <= set(comparison.columns)

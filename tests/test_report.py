@@ -65,9 +65,28 @@ def test_report_is_self_contained_with_plots(scenario_result, tmp_path):
     without_images = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)
     assert "http" not in without_images and "url(" not in without_images
     assert "<link" not in page and "<script" not in page
-    for heading in ("Wat is hier getoetst?", "Resultaten", "Grafieken", "Vertekening"):
+    for heading in (
+        "Wat is hier getoetst?",
+        "Resultaten",
+        "Is de voorsprong meer dan toeval?",
+        "Grafieken",
+        "Vertekening",
+    ):
         assert heading in page
     assert "class='best'" in page
+
+
+def test_comparisons_pair_the_model_with_every_baseline(scenario_result):
+    table = scenario_result.comparisons()
+    baselines = [m for m in scenario_result.methods if m != "expert"]
+    assert set(table["method"]) == {"expert"} and set(table["baseline"]) == set(baselines)
+    assert set(table["verdict"]) <= {"ahead", "behind", "undecided"}
+    assert (table["low"] <= table["mean_difference"] + 1e-12).all()
+    assert (table["mean_difference"] <= table["high"] + 1e-12).all()
+    # Three quarterly cut-offs with 180-day windows: two overlap.
+    assert (table["block_length"] == 2).all()
+    counted = table["wins"] + table["ties"] + table["losses"]
+    assert (counted == int((scenario_result.finds_per_cutoff > 0).sum())).all()
 
 
 def test_report_without_finds_explains_there_is_nothing_to_evaluate(scenario_result, tmp_path):
@@ -83,5 +102,6 @@ def test_report_without_finds_explains_there_is_nothing_to_evaluate(scenario_res
     page = write_report(nothing, tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Er valt niets te toetsen" in page and "n.v.t." in page
     assert "class='best'" not in page
+    assert nothing.comparisons().empty and "Is de voorsprong" not in page
     # Only the bias diagnostic still has a plot.
     assert page.count("data:image/png;base64,") == 1

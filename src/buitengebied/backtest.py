@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from buitengebied.bias import BiasDiagnostic, bias_diagnostic, effort_proxies, mean_diagnostic
+from buitengebied.comparison import compare_methods, comparison_table, overlap_block_length
 from buitengebied.contract import CONFIRMED_FINDS
 from buitengebied.density import kernel_density_at
 from buitengebied.engine import Analysis, analyse
@@ -80,6 +81,8 @@ DUMPING_BASELINE_BANDWIDTH_M = 3_000.0
 REPORT_BASELINE_BANDWIDTH_M = 400.0
 #: Number of bins of the calibration table.
 CALIBRATION_BINS = 10
+#: Metrics on which the model rankings are compared with the baselines, with an interval.
+HEADLINE_METRICS = ("hit_rate_top1pct", "hit_rate_top5pct", "pai_1pct", "average_precision")
 #: Number of points on the hit-rate-against-area curve.
 CURVE_POINTS = 120
 
@@ -504,6 +507,24 @@ class BacktestResult:
         table = rows.pivot(index="method", columns="metric", values="value")
         return table.reindex(index=list(self.methods), columns=metric_names())
 
+    def comparisons(self, metrics: Sequence[str] = HEADLINE_METRICS) -> pd.DataFrame:
+        """Every model method against every baseline, paired by cut-off, with an interval.
+
+        See :mod:`buitengebied.comparison`: the mean difference over the cut-offs with
+        finds, its moving-block bootstrap interval (blocks as long as the windows overlap)
+        and the verdict ``ahead`` / ``behind`` / ``undecided``.
+        """
+        baselines = [m for m in self.methods if m not in self.model_methods]
+        found = compare_methods(
+            self.per_cutoff,
+            methods=self.model_methods,
+            baselines=baselines,
+            metrics=list(metrics),
+            block_length=overlap_block_length(self.cutoffs, self.horizon_days),
+            n_find_addresses=len(self.find_addresses),
+        )
+        return comparison_table(found)
+
     def best_methods(self, aggregation: str = "mean") -> pd.DataFrame:
         """Mask of :meth:`summary_table`: True at each column's maximum.
 
@@ -741,6 +762,11 @@ def write_backtest_csv(result: BacktestResult, path: Path) -> None:
     for column in ("cutoff", "window_end"):
         table[column] = [m.tz_convert(LOCAL_TIMEZONE).isoformat() for m in table[column]]
     write_text_csv(table, path)
+
+
+def write_comparison_csv(result: BacktestResult, path: Path) -> None:
+    """Write :meth:`BacktestResult.comparisons` as CSV."""
+    write_text_csv(result.comparisons(), path)
 
 
 def write_summary_csv(result: BacktestResult, path: Path) -> None:

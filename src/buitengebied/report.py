@@ -28,11 +28,12 @@ from buitengebied.bias import (
     REPORT_EFFORT_BANDWIDTH_M,
     BiasDiagnostic,
 )
+from buitengebied.comparison import MIN_FIND_ADDRESSES
 from buitengebied.metrics import metric_names
 from buitengebied.settings import LOCAL_TIMEZONE
 
 #: Below this many find-addresses the report warns that the numbers rest on chance.
-FEW_FINDS = 20
+FEW_FINDS = MIN_FIND_ADDRESSES
 
 METRIC_LABELS = {
     "hit_rate_top10": "Trefkans top 10",
@@ -121,6 +122,7 @@ def render_report(result: BacktestResult) -> str:
         f"{_escape(_facts_line(result))}</p>",
         _introduction(result),
         _results_section(result),
+        _comparison_section(result),
         _plots_section(result),
         _bias_section(result),
         _definitions(result),
@@ -202,6 +204,43 @@ def _format_value(metric: str, value: float) -> str:
     if metric.startswith("pai"):
         return f"{value:.2f}".replace(".", ",")
     return f"{value:.4f}".replace(".", ",")
+
+
+_VERDICTS = {"ahead": "beter", "behind": "slechter", "undecided": "niet te onderscheiden"}
+
+
+def _comparison_section(result: BacktestResult) -> str:
+    table = result.comparisons()
+    if table.empty:
+        return ""
+    block = int(table["block_length"].max())
+    rows = []
+    for row in table.itertuples():
+        scale = 1.0 if row.metric.startswith("pai") else 100.0
+        unit = "" if row.metric.startswith("pai") else " %-punt"
+        rows.append(
+            f"<tr><td>{_escape(result.methods.get(row.method, row.method))}</td>"
+            f"<td>{_escape(result.methods.get(row.baseline, row.baseline))}</td>"
+            f"<td>{_escape(METRIC_LABELS.get(row.metric, row.metric))}</td>"
+            f"<td>{row.mean_difference * scale:+.1f}{unit}</td>"
+            f"<td>{row.low * scale:+.1f} tot {row.high * scale:+.1f}</td>"
+            f"<td>{row.wins} / {row.ties} / {row.losses}</td>"
+            f"<td><strong>{_VERDICTS[row.verdict]}</strong></td></tr>"
+        )
+    return (
+        "<h2>Is de voorsprong meer dan toeval?</h2>"
+        "<p>Per peildatum het verschil tussen het model en elk alternatief (zelfde vondsten, "
+        "zelfde adressen), gemiddeld over de peildata met vondsten, met een 90%-interval. "
+        "Opeenvolgende vensters overlappen en tellen dezelfde vondst mee; daarom trekt de "
+        f"bootstrap steeds blokken van {block} aaneengesloten peildata. <em>Beter</em> of "
+        "<em>slechter</em> alleen als het hele interval aan één kant van nul ligt, en alleen "
+        f"bij minstens {MIN_FIND_ADDRESSES} verschillende vondstadressen: met minder beslissen "
+        "steeds dezelfde paar vondsten en is elk oordeel voorbarig.</p>"
+        "<table><tr><th>Model</th><th>Alternatief</th><th>Maat</th><th>Verschil</th>"
+        "<th>90%-interval</th><th>Vaker / gelijk / minder vaak</th><th>Oordeel</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
 
 
 def _metrics_table(result: BacktestResult, aggregation: str) -> str:
