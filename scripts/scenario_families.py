@@ -57,12 +57,13 @@ def main() -> None:
     if not runs:
         parser.error("nothing to run: give --families and --seeds, or --random N")
     overrides = knob_overrides(args.set)
-    results = pd.concat(
-        backtest(group, replace(params, **overrides), args.model) for group, params in runs
-    )
+    outcomes = [backtest(group, replace(params, **overrides), args.model) for group, params in runs]
+    results = pd.concat(table for table, _ in outcomes)
+    verdicts = pd.concat(comparisons for _, comparisons in outcomes)
     lines = render_families(results[results["family"] != "random"])
     if args.random:
         lines += render_random(results[results["family"] == "random"])
+    lines += render_verdicts(verdicts)
     print("\n".join(lines))
     if args.out:
         args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -79,8 +80,8 @@ def knob_overrides(pairs: list[str]) -> dict[str, float]:
     return overrides
 
 
-def backtest(group: str, params: ScenarioParams, model: str) -> pd.DataFrame:
-    """Mean metric per method over the cut-offs of one scenario."""
+def backtest(group: str, params: ScenarioParams, model: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mean metric per method over the cut-offs of one scenario, and the paired verdicts."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as workdir:
         result = run_scenario(params, Path(workdir) / group, step_months=3, model=model)
@@ -89,7 +90,9 @@ def backtest(group: str, params: ScenarioParams, model: str) -> pd.DataFrame:
         f"{time.perf_counter() - started:.0f} s",
         flush=True,
     )
-    return result.summary_table("mean")[METRICS].assign(family=group, seed=params.seed)
+    means = result.summary_table("mean")[METRICS].assign(family=group, seed=params.seed)
+    comparisons = result.comparisons(METRICS).assign(family=group, seed=params.seed)
+    return means, comparisons
 
 
 def render_families(results: pd.DataFrame) -> list[str]:
@@ -122,6 +125,31 @@ def render_random(results: pd.DataFrame) -> list[str]:
             engine, other = per_scenario[metric]["expert"], per_scenario[metric][baseline]
             valid = engine.notna() & other.notna()
             cells.append(f"{int((engine > other)[valid].sum())}/{int(valid.sum())}")
+        lines.append(f"| {baseline} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def render_verdicts(verdicts: pd.DataFrame) -> list[str]:
+    """Markdown: per baseline, in how many scenarios the engine is ahead / undecided / behind.
+
+    Per scenario, by the paired moving-block bootstrap over its cut-offs
+    (``BacktestResult.comparisons``); scenarios with fewer than 20 site addresses give
+    no verdict (undecided).
+    """
+    engine = verdicts[verdicts["method"] == "expert"]
+    if engine.empty:
+        return []
+    lines = [
+        "\nPer scenario, the engine against each baseline (90 % block-bootstrap interval over "
+        "the cut-offs): ahead / undecided / behind\n",
+        "| baseline | " + " | ".join(METRICS) + " |",
+        "|---" * (len(METRICS) + 1) + "|",
+    ]
+    for baseline, rows in engine.groupby("baseline", sort=False):
+        cells = []
+        for metric in METRICS:
+            counts = rows.loc[rows["metric"] == metric, "verdict"].value_counts()
+            cells.append("/".join(str(counts.get(v, 0)) for v in ("ahead", "undecided", "behind")))
         lines.append(f"| {baseline} | " + " | ".join(cells) + " |")
     return lines
 
