@@ -450,6 +450,9 @@ def test_geo_cells_replaced_with_random_text(name: str, data: st.DataObject) -> 
         b"\x01\x01",  # shorter than a WKB header
         b"\x07\x01\x00\x00\x00" + bytes(16),  # no such byte order
         b"\x01\x07\x00\x00\x00\xff\xff\xff\x7f",  # a collection claiming 2 billion parts
+        b"\x01\x01\x00\x00\x00" + bytes(8),  # a point cut off after its x
+        b"\x01\x02\x00\x00\x00\xff\xff\xff\x7f",  # a line claiming 2 billion points
+        b"\x01\x63\x00\x00\x00" + bytes(16),  # no such geometry type (99)
     ],
 )
 def test_malformed_wkb_in_geoparquet_is_reported_by_row(broken: bytes) -> None:
@@ -465,3 +468,12 @@ def test_malformed_wkb_in_geoparquet_is_reported_by_row(broken: bytes) -> None:
     assert isinstance(error, ValidationError)
     assert [p.row for p in error.problems] == [2]
     assert "well-formed" in error.problems[0].expected
+
+
+def test_csv_with_an_unclosed_quote_is_rejected_not_cut_short() -> None:
+    # A reader that lets the open quote run to the end of the file would load one row.
+    lines = valid_layer_files()["reports.csv"].decode("utf-8").splitlines()
+    body = [lines[1].rstrip() + ',"he said ""hi'] + lines[1:] * 50
+    content = ("\n".join([lines[0], *body]) + "\n").encode("utf-8")
+    error = rejected("reports.csv", content)
+    assert isinstance(error, ValidationError) and "reports.csv" in str(error)

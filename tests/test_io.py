@@ -349,3 +349,31 @@ def test_fast_and_pandas_csv_readers_give_the_same_rows(tmp_path: Path) -> None:
     assert plain(fast.attributes)[1] == ["0002", "2026-01-02", None, "line\nbreak"]
     assert fast.attributes["report_id"].tolist() == ["0001", "0002", "0003", "0004"]
     assert shapely.equals(fast.geometry, slow.geometry).all()
+
+
+def test_spaces_at_line_starts_are_skipped_as_pandas_does(tmp_path: Path) -> None:
+    path = tmp_path / "reports.csv"
+    path.write_text(
+        'report_id,observed_at,category,x,y\n "R,1",2026-01-01,other,200000,450000\n',
+        encoding="utf-8",
+    )
+    raw = read_layer_file(path, layer_name="reports")
+    assert raw.attributes["report_id"].tolist() == ["R,1"]
+
+
+def test_missing_values_of_arrow_backed_text_are_shown_as_empty(tmp_path: Path) -> None:
+    path = tmp_path / "inspections.csv"
+    path.write_text(
+        "address_id,inspected_at,outcome\n,2026-01-01,nothing\n0000000000000001,2026-01-02,x\n",
+        encoding="utf-8",
+    )
+    raw = read_layer_file(path, layer_name="inspections")
+    assert isinstance(raw.attributes["address_id"].dtype, pd.ArrowDtype)
+    problems = validate_layer(raw, LAYER_SCHEMAS["inspections"]).problems
+    assert any(p.column == "address_id" and p.value == "(empty)" for p in problems)
+
+
+def test_a_single_text_column_keeps_its_empty_rows(tmp_path: Path) -> None:
+    target = tmp_path / "one.csv"
+    write_text_csv(pd.DataFrame({"note": ["a", None, ""]}), target)
+    assert len(pd.read_csv(target, keep_default_na=False)) == 3

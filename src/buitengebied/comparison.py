@@ -9,7 +9,9 @@ in several of them.  The interval of the mean difference therefore comes from a
 overlap are resampled together.  A method is *ahead* of a baseline on a metric when the
 whole interval lies above zero, *behind* when it lies below, else *undecided*.  With fewer
 than :data:`MIN_FIND_ADDRESSES` distinct find-addresses over all windows the same few finds
-decide every window, an interval cannot show that, and the verdict stays *undecided*.
+decide every window, an interval cannot show that, and the verdict stays *undecided*; so
+it does with fewer than :data:`MIN_BLOCKS` blocks of cut-offs, too few for a resample to
+differ from the series it came from.
 
 Definitions and reading: ``docs/evaluation.md``.
 """
@@ -30,6 +32,8 @@ N_BOOTSTRAP = 2_000
 INTERVAL_LEVEL = 0.90
 #: Fewer distinct find-addresses than this give no verdict.
 MIN_FIND_ADDRESSES = 20
+#: Fewer blocks of overlapping cut-offs than this give no verdict.
+MIN_BLOCKS = 3
 
 Verdict = Literal["ahead", "behind", "undecided"]
 
@@ -52,6 +56,8 @@ class PairedComparison:
         Consecutive cut-offs resampled together.
     enough_finds : bool
         At least :data:`MIN_FIND_ADDRESSES` distinct find-addresses; without, no verdict.
+    enough_cutoffs : bool
+        At least :data:`MIN_BLOCKS` blocks of cut-offs with finds; without, no verdict.
     """
 
     method: str
@@ -65,11 +71,12 @@ class PairedComparison:
     losses: int
     block_length: int
     enough_finds: bool = True
+    enough_cutoffs: bool = True
 
     @property
     def verdict(self) -> Verdict:
         """``ahead`` / ``behind`` when the interval excludes zero, else ``undecided``."""
-        if not self.enough_finds:
+        if not (self.enough_finds and self.enough_cutoffs):
             return "undecided"
         if self.low > 0:
             return "ahead"
@@ -95,7 +102,8 @@ def overlap_block_length(cutoffs: Sequence[pd.Timestamp], horizon_days: int) -> 
     """
     if len(cutoffs) < 2:
         return 1
-    spacing_days = float(np.median(np.diff(pd.DatetimeIndex(cutoffs).asi8))) / 86_400e9
+    gaps = np.diff(pd.DatetimeIndex(cutoffs)) / pd.Timedelta(days=1)
+    spacing_days = float(np.median(gaps))
     if spacing_days <= 0:
         return 1
     return int(min(max(math.ceil(horizon_days / spacing_days), 1), len(cutoffs)))
@@ -201,6 +209,7 @@ def compare_methods(
                         int((values < 0).sum()),
                         min(block_length, len(values)),
                         n_find_addresses >= MIN_FIND_ADDRESSES,
+                        len(values) >= MIN_BLOCKS * block_length,
                     )
                 )
     return found
@@ -221,6 +230,7 @@ def comparison_table(comparisons: Sequence[PairedComparison]) -> pd.DataFrame:
         "losses",
         "block_length",
         "enough_finds",
+        "enough_cutoffs",
     ]
     rows = [
         {**{name: getattr(c, name) for name in columns if name != "verdict"}, "verdict": c.verdict}

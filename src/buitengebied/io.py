@@ -156,7 +156,9 @@ def _read_plain_csv(path: Path, encoding: str, delimiter: str) -> pd.DataFrame |
 
     Four million energy rows take a second instead of several.  ``None`` (pandas reads
     the file, and words any problem) when the file is not UTF-8, has a space after a
-    delimiter (pandas skips it), repeats a column name, or Arrow cannot parse it.
+    delimiter or at the start of a line (pandas skips it), has an odd number of quotes (an
+    unclosed quoted field, which Arrow would let swallow the rest of the file), repeats a
+    column name, or Arrow cannot parse it.
     """
     import pyarrow as pa
     import pyarrow.csv as pa_csv
@@ -164,7 +166,12 @@ def _read_plain_csv(path: Path, encoding: str, delimiter: str) -> pd.DataFrame |
     if encoding != "utf-8-sig":
         return None
     content = path.read_bytes()
-    if (delimiter + " ").encode() in content:
+    leading_space = content.removeprefix(b"\xef\xbb\xbf").startswith(b" ")
+    if leading_space or any(
+        mark in content for mark in ((delimiter + " ").encode(), b"\n ", b"\r ")
+    ):
+        return None
+    if content.count(b'"') % 2:
         return None
     with path.open(encoding=encoding, newline="") as handle:
         names = next(csv.reader([handle.readline()], delimiter=delimiter), [])
@@ -415,8 +422,14 @@ def _read_parquet(path: Path, layer_name: str) -> RawLayer:
 
     metadata = pq.read_schema(path).metadata or {}
     if b"geo" in metadata:
-        _reject_deep_wkb_nesting(path, json.loads(metadata[b"geo"]))
-        frame = gpd.read_parquet(path, to_pandas_kwargs={"types_mapper": _arrow_text_dtype})
+        geo_metadata = json.loads(metadata[b"geo"])
+        _reject_deep_wkb_nesting(path, geo_metadata)
+        try:
+            frame = gpd.read_parquet(path, to_pandas_kwargs={"types_mapper": _arrow_text_dtype})
+        except Exception:
+            # Say which rows hold broken WKB, if that is why GEOS refused the file.
+            _reject_deep_wkb_nesting(path, geo_metadata, every_row=True)
+            raise
         crs = frame.crs.to_string() if frame.crs is not None else None
         geometry = np.asarray(frame.geometry.array, dtype=object)
         attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name)).reset_index(drop=True)
@@ -431,13 +444,15 @@ _WKB_RINGS = frozenset({3, 17})
 _EWKB_Z, _EWKB_M, _EWKB_SRID = 0x80000000, 0x40000000, 0x20000000
 
 
-def _reject_deep_wkb_nesting(path: Path, geo_metadata: dict) -> None:
+def _reject_deep_wkb_nesting(path: Path, geo_metadata: dict, *, every_row: bool = False) -> None:
     """Reject a GeoParquet file whose WKB nests collections deeper than allowed.
 
     GEOS parses WKB recursively and overflows its stack (a segmentation fault, not an
     exception) on collections nested some ten thousand levels deep, so the nesting is
     measured on the raw bytes before any geometry is handed to shapely.  Malformed WKB
-    is rejected here as well, for the same reason.
+    is rejected here as well, for the same reason.  Only values that can nest or have a
+    broken header are walked (:func:`_wkb_to_inspect`), unless ``every_row``: after GEOS
+    refused the file, to name the rows with broken WKB of any type.
     """
     import pyarrow.parquet as pq
 
@@ -452,7 +467,7 @@ def _reject_deep_wkb_nesting(path: Path, geo_metadata: dict) -> None:
     table = pq.read_table(path, columns=columns)
     problems = []
     for name in columns:
-        rows, values = _wkb_to_inspect(table.column(name))
+        rows, values = _wkb_to_inspect(table.column(name), every_row=every_row)
         for row, value in zip(rows, values, strict=True):
             expected = _wkb_nesting_problem(value)
             if expected:
@@ -461,7 +476,9 @@ def _reject_deep_wkb_nesting(path: Path, geo_metadata: dict) -> None:
         raise ValidationError(path, problems)
 
 
-def _wkb_to_inspect(column: pa.ChunkedArray) -> tuple[np.ndarray, list[Any]]:
+def _wkb_to_inspect(
+    column: pa.ChunkedArray, *, every_row: bool = False
+) -> tuple[np.ndarray, list[Any]]:
     """Rows (and values) of a WKB column whose structure must be read byte by byte.
 
     Only values that can hold other geometries, or whose header is broken, can nest or be
@@ -475,7 +492,8 @@ def _wkb_to_inspect(column: pa.ChunkedArray) -> tuple[np.ndarray, list[Any]]:
     if isinstance(array, pa.ExtensionArray):
         array = array.storage
     present = array.is_valid().to_numpy(zero_copy_only=False)
-    if pa.types.is_binary(array.type) or pa.types.is_large_binary(array.type):
+    binary = pa.types.is_binary(array.type) or pa.types.is_large_binary(array.type)
+    if binary and not every_row:
         short = pc.less(pc.binary_length(array), 5).fill_null(False)
         present &= _wkb_may_nest(array) | short.to_numpy(zero_copy_only=False)
     rows = np.flatnonzero(present)
@@ -641,7 +659,7 @@ def _may_be_risky(values: pd.Series) -> bool:
 
     try:
         text = pa.array(values, type=pa.string(), from_pandas=True)
-    except (pa.ArrowException, UnicodeError):
+    except (pa.ArrowException, UnicodeError, TypeError):
         return True  # not only text: decide value by value
     risky = pc.match_substring_regex(text, "^[=+\\-@\t\r]")
     return bool(pc.any(risky).as_py())
@@ -658,6 +676,8 @@ def _write_plain_csv(frame: pd.DataFrame, path: Path) -> bool:
     import pyarrow.csv as pa_csv
 
     names = [str(name) for name in frame.columns]
+    if len(names) < 2:
+        return False  # a lone empty field would be a blank line, which readers skip
     if any(pc.match_substring_regex(pa.array(names), _NEEDS_QUOTES).to_pylist()):
         return False
     columns = []
@@ -665,12 +685,14 @@ def _write_plain_csv(frame: pd.DataFrame, path: Path) -> bool:
         values = frame[name]
         if pd.api.types.is_bool_dtype(values.dtype):
             return False
-        if pd.api.types.is_numeric_dtype(values.dtype):
-            columns.append(pa.array(values, from_pandas=True))
-            continue
+        if pd.api.types.is_complex_dtype(values.dtype):
+            return False
         try:
+            if pd.api.types.is_numeric_dtype(values.dtype):
+                columns.append(pa.array(values, from_pandas=True))
+                continue
             text = pa.array(values, type=pa.string(), from_pandas=True)
-        except (pa.ArrowException, UnicodeError):
+        except (pa.ArrowException, UnicodeError, TypeError):
             return False  # not only text (e.g. numbers in an object column)
         if pc.any(pc.match_substring_regex(text, _NEEDS_QUOTES)).as_py():
             return False
