@@ -166,12 +166,7 @@ def _read_plain_csv(path: Path, encoding: str, delimiter: str) -> pd.DataFrame |
     if encoding != "utf-8-sig":
         return None
     content = path.read_bytes()
-    leading_space = content.removeprefix(b"\xef\xbb\xbf").startswith(b" ")
-    if leading_space or any(
-        mark in content for mark in ((delimiter + " ").encode(), b"\n ", b"\r ")
-    ):
-        return None
-    if content.count(b'"') % 2:
+    if _needs_pandas_csv(content, delimiter):
         return None
     with path.open(encoding=encoding, newline="") as handle:
         names = next(csv.reader([handle.readline()], delimiter=delimiter), [])
@@ -194,6 +189,19 @@ def _read_plain_csv(path: Path, encoding: str, delimiter: str) -> pd.DataFrame |
     if table.column_names != names:
         return None
     return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def _needs_pandas_csv(content: bytes, delimiter: str) -> bool:
+    """A space after a delimiter or at a line start, or an odd number of quotes."""
+    data = np.frombuffer(content, dtype=np.uint8)
+    start = 3 if content.startswith(b"\xef\xbb\xbf") else 0
+    spaces = np.flatnonzero(data[start:] == ord(" ")) + start
+    if len(spaces) and spaces[0] == start:
+        return True
+    before = data[spaces[spaces > start] - 1]
+    if np.isin(before, [ord(delimiter), ord("\n"), ord("\r")]).any():
+        return True
+    return bool(np.count_nonzero(data == ord('"')) % 2)
 
 
 def _table_with_coordinate_columns(path: Path, frame: pd.DataFrame) -> RawLayer:
