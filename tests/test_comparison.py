@@ -104,3 +104,25 @@ def test_too_few_blocks_of_cutoffs_give_no_verdict():
     assert compare_methods(single, block_length=1, n_find_addresses=40, **kwargs)[0].verdict == (
         "undecided"
     )
+
+
+def test_an_interval_does_not_depend_on_what_else_is_compared():
+    rng = np.random.default_rng(5)
+    base = rng.uniform(0.1, 0.3, 12)
+    table = pd.concat(
+        [
+            long_table(
+                {"engine": list(base + rng.normal(0.02, 0.05, 12)), "baseline": list(base)}, metric
+            )
+            for metric in ("hit_rate_top1pct", "average_precision")
+        ]
+    )
+    kwargs = {
+        "methods": ["engine"],
+        "baselines": ["baseline"],
+        "block_length": 2,
+        "n_find_addresses": 40,
+    }
+    both = compare_methods(table, metrics=["hit_rate_top1pct", "average_precision"], **kwargs)
+    alone = compare_methods(table, metrics=["average_precision"], **kwargs)
+    assert alone == [both[1]]

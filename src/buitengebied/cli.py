@@ -268,7 +268,8 @@ def _evaluation_table(result: BacktestResult, aggregation: str, title: str) -> T
 
 def _print_comparisons(console: Console, result: BacktestResult) -> None:
     """Per model method and baseline: the lead at the top 1 % and in AP, with its interval."""
-    table = result.comparisons(("hit_rate_top1pct", "average_precision"))
+    table = result.comparisons()
+    table = table[table["metric"].isin(["hit_rate_top1pct", "average_precision"])]
     if table.empty:
         return
     console.print(
