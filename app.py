@@ -12,8 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from buitengebied.errors import BuitengebiedError
-from buitengebied.load import load_data_dir
-from buitengebied.ranking import rank_dataset, ranking_table
+from buitengebied.load.directory import load_data_dir
+from buitengebied.scoring.ranking import rank_dataset, ranking_table
 from buitengebied.timeutil import parse_as_of
 
 DEMO_DIR = Path(__file__).parent / "data" / "demo"

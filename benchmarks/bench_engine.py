@@ -54,19 +54,20 @@ from buitengebied.contract import (
     REPORTER_ROLES,
     WASTE_TYPES,
 )
-from buitengebied.density import kernel_density_at
-from buitengebied.features import (
+from buitengebied.dataset import Dataset
+from buitengebied.evidence.density import kernel_density_at
+from buitengebied.evidence.features import (
     address_xy,
     compute_evidence,
     record_points,
     record_weights,
     select_records,
 )
-from buitengebied.layerspec import LayerSpec, load_layer_specs
-from buitengebied.load import Dataset, load_data_dir
-from buitengebied.scoring import fuse
-from buitengebied.surface import risk_surface, surface_grid
-from buitengebied.timefilter import known_at
+from buitengebied.evidence.layerspec import LayerSpec, load_layer_specs
+from buitengebied.load.directory import load_data_dir
+from buitengebied.load.timefilter import known_at
+from buitengebied.scoring.fusion import fuse
+from buitengebied.scoring.surface import risk_surface, surface_grid
 from buitengebied.timeutil import parse_as_of
 
 CENTRE_X, CENTRE_Y = 200_000.0, 450_000.0

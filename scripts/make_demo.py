@@ -9,7 +9,7 @@ import argparse
 import logging
 from pathlib import Path
 
-from buitengebied.scenario import ScenarioParams, generate_scenario
+from buitengebied_scenarios.generator import ScenarioParams, generate_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 

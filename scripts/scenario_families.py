@@ -9,7 +9,7 @@ whether the engine beats every single-layer baseline and the naive z-sum on it. 
 ``--random N`` it also runs N scenarios whose knobs are all drawn at random
 (``families.random_params``, seeds 1000 ..) and reports the mean over them and in how many
 the engine beats each baseline.  ``--set KNOB=VALUE`` overrides a
-:class:`~buitengebied.scenario.ScenarioParams` knob in every scenario, e.g. the learned-model
+:class:`~buitengebied_scenarios.generator.ScenarioParams` knob in every scenario, e.g. the learned-model
 comparison of ``docs/evaluation.md``::
 
     python scripts/scenario_families.py --families rich_inspections --seeds 7 11 13 \
@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from buitengebied.families import FAMILIES, family_params, random_params, run_scenario
-from buitengebied.scenario import ScenarioParams
+from buitengebied_scenarios.families import FAMILIES, family_params, random_params, run_scenario
+from buitengebied_scenarios.generator import ScenarioParams
 
 METRICS = ["hit_rate_top1pct", "hit_rate_top5pct", "pai_1pct", "average_precision"]
 MODELS = ("expert", "learned", "auto")

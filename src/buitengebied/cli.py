@@ -1,6 +1,6 @@
 """Command-line front: ``buitengebied rank | surface | validate | evaluate``.
 
-A thin shell over :mod:`buitengebied.engine`: it parses options, shows progress and
+A thin shell over :mod:`buitengebied.scoring.analysis`: it parses options, shows progress and
 prints errors without a traceback (exit code 2 for bad input).
 """
 
@@ -20,12 +20,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from buitengebied.engine import Analysis
 from buitengebied.errors import BuitengebiedError
+from buitengebied.evidence.layerspec import load_layer_specs
 from buitengebied.io import write_text_csv
-from buitengebied.layerspec import load_layer_specs
-from buitengebied.load import check_data_dir, load_data_dir
-from buitengebied.ranking import MODEL_KINDS, Ranking, rank_directory, ranking_table
+from buitengebied.load.directory import check_data_dir, load_data_dir
+from buitengebied.scoring.analysis import Analysis
+from buitengebied.scoring.ranking import MODEL_KINDS, Ranking, rank_directory, ranking_table
 from buitengebied.settings import (
     EVALUATION_CELL_SIZE_M,
     EVALUATION_HORIZON_DAYS,
@@ -36,7 +36,7 @@ from buitengebied.settings import (
 from buitengebied.timeutil import parse_as_of
 
 if TYPE_CHECKING:
-    from buitengebied.backtest import BacktestResult
+    from buitengebied.evaluation.backtest import BacktestResult
 
 app = typer.Typer(
     add_completion=False,
@@ -189,7 +189,7 @@ def surface(
 ) -> None:
     """Write the risk surface (expert weights) over the area as a GeoTIFF."""
     # Imported here: rasterio costs every other command a fifth of a second of start-up.
-    from buitengebied.surface import risk_surface, write_surface
+    from buitengebied.scoring.surface import risk_surface, write_surface
 
     try:
         analysis = _rank(
@@ -356,8 +356,8 @@ def evaluate(
             f"choose one of {', '.join(EVALUATION_MODELS)}", param_hint="--model"
         )
     # Imported here: plotting and the backtest cost every other command a second of start-up.
-    from buitengebied import backtest
-    from buitengebied.report import write_report
+    from buitengebied.evaluation import backtest
+    from buitengebied.evaluation.report import write_report
 
     try:
         moment = parse_as_of(as_of)

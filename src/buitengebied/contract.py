@@ -74,7 +74,7 @@ class LayerSchema:
     columns : tuple of Column
         Known columns; other columns are kept but not checked.
     time_column : str or None
-        The column that says when a record became known (see :mod:`buitengebied.timefilter`).
+        The column that says when a record became known (see :mod:`buitengebied.load.timefilter`).
     """
 
     name: str
@@ -211,3 +211,15 @@ LAYER_SCHEMAS: Final[dict[str, LayerSchema]] = {
 
 #: File suffixes a data directory may use, in order of preference when a layer has several.
 SUPPORTED_SUFFIXES: Final = (".gpkg", ".parquet", ".geojson", ".csv")
+
+#: Layers in load order: addresses first, since others reference its ids.
+LOAD_ORDER = (
+    "addresses",
+    "area",
+    "vacant_buildings",
+    "dumpings",
+    "reports",
+    "energy",
+    "inspections",
+    "roads",
+)

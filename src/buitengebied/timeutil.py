@@ -102,3 +102,9 @@ def parse_as_of(text: str | None) -> pd.Timestamp:
     if unparsable[0] or pd.isna(moments.iloc[0]):
         raise ContractError(f"--as-of: '{text}' is not an ISO 8601 date (YYYY-MM-DD[THH:MM])")
     return pd.Timestamp(moments.iloc[0])
+
+
+def local_days_later(moment: pd.Timestamp, days: int) -> pd.Timestamp:
+    """Return ``moment`` plus ``days`` calendar days in local time (Europe/Amsterdam), in UTC."""
+    local = pd.Timestamp(moment).tz_convert(LOCAL_TIMEZONE) + pd.DateOffset(days=days)
+    return pd.Timestamp(local.tz_convert("UTC"))

@@ -1,0 +1,461 @@
+"""Evidence: every declared factor turned into one raw number per address.
+
+:func:`compute_evidence` walks the layer specs (:mod:`buitengebied.evidence.layerspec`) and
+applies each one's method to the records known at ``as_of``.  The numbers are raw
+(densities per km^2, decayed weights, anomaly z-scores); :mod:`buitengebied.scoring.fusion`
+puts them on one scale and fuses them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from buitengebied.contract import LAYER_SCHEMAS
+from buitengebied.dataset import Dataset, ProgressCallback
+from buitengebied.evidence.density import kernel_density_at
+from buitengebied.evidence.energy import energy_anomaly
+from buitengebied.evidence.layerspec import LayerSpec
+
+logger = logging.getLogger(__name__)
+
+_SECONDS_PER_DAY = 86_400.0
+_POINT = 0  # shapely type id
+# Exact distances are computed on at most this many threads, each given this many pairs.
+_MAX_THREADS = 4
+_MIN_PAIRS_PER_THREAD = 100_000
+
+
+@dataclass
+class Evidence:
+    """Raw evidence per address and factor.
+
+    Attributes
+    ----------
+    address_ids : pandas.Index
+        Addresses, in the dataset's order.
+    raw : pandas.DataFrame
+        One column per factor (spec name), one row per address.
+    specs : list of LayerSpec
+        The factors, in column order.
+    layers_used : list of str
+        Contract layers that contributed records.
+    details : dict of str to pandas.DataFrame
+        Per-factor extra columns that explain a value (e.g. energy components).
+    """
+
+    address_ids: pd.Index
+    raw: pd.DataFrame
+    specs: list[LayerSpec]
+    layers_used: list[str]
+    details: dict[str, pd.DataFrame]
+
+
+def address_xy(dataset: Dataset) -> np.ndarray:
+    """Return the addresses' coordinates as an ``(n, 2)`` array in EPSG:28992."""
+    return shapely.get_coordinates(np.asarray(dataset.addresses.geometry))
+
+
+def compute_evidence(
+    dataset: Dataset,
+    specs: Iterable[LayerSpec],
+    *,
+    as_of: pd.Timestamp,
+    on_progress: ProgressCallback | None = None,
+) -> Evidence:
+    """Compute every factor's raw evidence for every address.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Layers already restricted to what was known at ``as_of``
+        (:func:`buitengebied.load.timefilter.known_at`).
+    specs : iterable of LayerSpec
+        The factors to compute.
+    as_of : pandas.Timestamp
+        The moment of the ranking, for time decay.
+    on_progress : callable, optional
+        Receives ``(step, fraction)`` after each factor.
+
+    Returns
+    -------
+    Evidence
+    """
+    specs = list(specs)
+    targets = address_xy(dataset)
+    address_ids = pd.Index(dataset.addresses["address_id"], name="address_id")
+    # Built once: several factors search the addresses or look records up by address_id.
+    addresses = _AddressLookup(targets, cKDTree(targets), address_ids)
+    columns: dict[str, np.ndarray] = {}
+    details: dict[str, pd.DataFrame] = {}
+    used: list[str] = []
+    for step, spec in enumerate(specs):
+        if on_progress is not None:
+            on_progress(f"factor {spec.name}", step / max(len(specs), 1))
+        source = dataset.layer(spec.source_layer)
+        if source is None:
+            columns[spec.name] = np.zeros(len(targets))
+            continue
+        values, detail = _evidence_for(spec, source, dataset, addresses, as_of)
+        columns[spec.name] = values
+        if detail is not None:
+            details[spec.name] = detail
+        if spec.source_layer != "addresses" and spec.source_layer not in used and len(source):
+            used.append(spec.source_layer)
+    if on_progress is not None:
+        on_progress("evidence computed", 1.0)
+    raw = pd.DataFrame(columns, index=address_ids)
+    return Evidence(address_ids, raw, specs, used, details)
+
+
+@dataclass(frozen=True)
+class _AddressLookup:
+    """The addresses as every factor of one :func:`compute_evidence` call needs them."""
+
+    xy: np.ndarray
+    tree: cKDTree
+    ids: pd.Index
+
+    def positions(self, records: pd.DataFrame) -> np.ndarray:
+        """Return each record's address position by ``address_id`` (-1 when unlinked)."""
+        if "address_id" not in records:
+            return np.full(len(records), -1, dtype=np.int64)
+        return self.ids.get_indexer(records["address_id"].astype(object))
+
+
+def _evidence_for(
+    spec: LayerSpec,
+    source: pd.DataFrame,
+    dataset: Dataset,
+    addresses: _AddressLookup,
+    as_of: pd.Timestamp,
+) -> tuple[np.ndarray, pd.DataFrame | None]:
+    if spec.method == "energy_anomaly":
+        anomaly = energy_anomaly(source, dataset.addresses, as_of=as_of)
+        return anomaly["anomaly"].to_numpy(dtype=float), anomaly.set_index("address_id")
+    if spec.method == "remoteness":
+        return _remoteness(addresses.xy, spec.params["bandwidth_m"]), None
+    records = select_records(spec, source)
+    weights = record_weights(spec, records, as_of=as_of)
+    if spec.method == "linked":
+        return _linked(records, weights, addresses), None
+    if spec.method == "nearest":
+        return _nearest(spec, records, weights, dataset, addresses), None
+    return _kernel_density(spec, records, weights, dataset, addresses.xy), None
+
+
+def select_records(spec: LayerSpec, records: pd.DataFrame) -> pd.DataFrame:
+    """Return the records that pass the spec's ``[evidence.filter]``."""
+    keep = np.ones(len(records), dtype=bool)
+    for column, allowed in spec.filters.items():
+        if column not in records:
+            return records.iloc[0:0]
+        keep &= records[column].astype("string").str.lower().isin(allowed).to_numpy(dtype=bool)
+    return records.loc[keep]
+
+
+def record_weights(spec: LayerSpec, records: pd.DataFrame, *, as_of: pd.Timestamp) -> np.ndarray:
+    """Weight of each record: per-value weights times time decay.
+
+    Parameters
+    ----------
+    spec : LayerSpec
+        The factor.
+    records : pandas.DataFrame
+        Its selected records.
+    as_of : pandas.Timestamp
+        Ages are measured up to this moment.
+
+    Returns
+    -------
+    numpy.ndarray
+        One non-negative weight per record.
+    """
+    weights = np.ones(len(records))
+    for table in spec.record_weights:
+        if table.column not in records:
+            weights *= table.default
+            continue
+        values = records[table.column].astype("string").str.lower()
+        mapped = values.map(table.values).astype(float).fillna(table.default)
+        weights *= mapped.to_numpy(dtype=float)
+    time_column = _time_column(spec, records)
+    if spec.half_life_days and time_column is not None:
+        moments = records[time_column]
+        age_days = ((as_of - moments).dt.total_seconds() / _SECONDS_PER_DAY).to_numpy(
+            dtype=float, na_value=0.0
+        )
+        weights *= 0.5 ** (np.maximum(age_days, 0.0) / spec.half_life_days)
+    return weights
+
+
+def _time_column(spec: LayerSpec, records: pd.DataFrame) -> str | None:
+    column = LAYER_SCHEMAS[spec.source_layer].time_column
+    return column if column is not None and column in records else None
+
+
+def record_points(records: pd.DataFrame) -> np.ndarray:
+    """Return one representative point per record as an ``(n, 2)`` array."""
+    geometry = np.asarray(records.geometry)
+    if (shapely.get_type_id(geometry) == _POINT).all():
+        # A point is its own representative point; skip building a million new ones.
+        return shapely.get_coordinates(geometry).reshape(-1, 2)
+    points = shapely.point_on_surface(geometry)
+    return shapely.get_coordinates(points).reshape(-1, 2)
+
+
+def kernel_density_evidence(
+    spec: LayerSpec, dataset: Dataset, targets: np.ndarray, *, as_of: pd.Timestamp
+) -> np.ndarray:
+    """Raw evidence of a ``kernel_density`` factor at arbitrary points (e.g. grid cells).
+
+    Parameters
+    ----------
+    spec : LayerSpec
+        A factor whose method is ``kernel_density``.
+    dataset : Dataset
+        Records known at ``as_of``.
+    targets : numpy.ndarray, shape (m, 2)
+        Where to read the evidence, EPSG:28992.
+    as_of : pandas.Timestamp
+        Moment of the ranking, for time decay.
+
+    Returns
+    -------
+    numpy.ndarray, shape (m,)
+    """
+    source = dataset.layer(spec.source_layer)
+    if source is None:
+        return np.zeros(len(targets))
+    records = select_records(spec, source)
+    return _kernel_density(
+        spec, records, record_weights(spec, records, as_of=as_of), dataset, targets
+    )
+
+
+def _kernel_density(
+    spec: LayerSpec,
+    records: pd.DataFrame,
+    weights: np.ndarray,
+    dataset: Dataset,
+    targets: np.ndarray,
+) -> np.ndarray:
+    if len(records) == 0 or "geometry" not in records:
+        return np.zeros(len(targets))
+    density = kernel_density_at(
+        record_points(records), weights, targets, bandwidth_m=spec.params["bandwidth_m"]
+    )
+    if spec.effort is None:
+        return density
+    return density / observation_effort(spec, dataset, targets)
+
+
+def observation_effort(spec: LayerSpec, dataset: Dataset, targets: np.ndarray) -> np.ndarray:
+    """Divisor for a signal's density by the observation effort at ``targets``.
+
+    Reports cluster where people walk, not only where crime is.  All records of the
+    effort layer (every category, unweighted) show where people look.  Their kernel
+    density at a wide bandwidth, times the kernel's effective area ``2 pi sigma^2``, is the
+    number of reports "around" a place; the divisor is ``1 + around / reference_count``.
+    It is absolute, not relative to other places, so adding reports far away changes
+    nothing here, and ten reports in a busy village weigh less than ten at a lonely farm.
+
+    Parameters
+    ----------
+    spec : LayerSpec
+        A factor with an ``effort`` table.
+    dataset : Dataset
+        The known records.
+    targets : numpy.ndarray
+        Address coordinates.
+
+    Returns
+    -------
+    numpy.ndarray
+        Divisor per target, at least 1.
+    """
+    assert spec.effort is not None
+    effort_records = dataset.layer(spec.effort.source_layer)
+    if effort_records is None or len(effort_records) == 0 or "geometry" not in effort_records:
+        return np.ones(len(targets))
+    bandwidth_m = spec.effort.bandwidth_m
+    density_per_km2 = kernel_density_at(
+        record_points(effort_records),
+        np.ones(len(effort_records)),
+        targets,
+        bandwidth_m=bandwidth_m,
+    )
+    around = density_per_km2 / 1e6 * 2.0 * np.pi * bandwidth_m**2
+    return 1.0 + around / spec.effort.reference_count
+
+
+def _linked(records: pd.DataFrame, weights: np.ndarray, addresses: _AddressLookup) -> np.ndarray:
+    positions = addresses.positions(records)
+    linked = positions >= 0
+    return np.bincount(positions[linked], weights[linked], minlength=len(addresses.ids)).astype(
+        float
+    )
+
+
+def _nearest(
+    spec: LayerSpec,
+    records: pd.DataFrame,
+    weights: np.ndarray,
+    dataset: Dataset,
+    addresses: _AddressLookup,
+) -> np.ndarray:
+    """Strongest ``weight * exp(-distance / scale_m)`` over records within reach."""
+    result = np.zeros(len(addresses.ids))
+    if len(records) == 0:
+        return result
+    scale, reach = spec.params["scale_m"], spec.params["max_distance_m"]
+    pairs = _candidate_pairs(np.asarray(records.geometry), addresses, reach)
+    # Exact distances to lines and polygons cost most: first drop every pair that cannot
+    # be its address's strongest, judged on bounds of the distance alone.
+    surely_within = pairs.upper <= reach
+    floor = np.zeros(len(result))
+    np.maximum.at(
+        floor,
+        pairs.address[surely_within],
+        weights[pairs.record[surely_within]] * np.exp(-pairs.upper[surely_within] / scale),
+    )
+    could_win = weights[pairs.record] * np.exp(-pairs.lower / scale) >= floor[pairs.address]
+    pairs = pairs.subset(could_win & (pairs.lower <= reach))
+    distance = pairs.exact_distance(np.asarray(dataset.addresses.geometry))
+    within = distance <= reach
+    np.maximum.at(
+        result,
+        pairs.address[within],
+        weights[pairs.record[within]] * np.exp(-distance[within] / scale),
+    )
+    positions = addresses.positions(records)
+    linked = positions >= 0
+    np.maximum.at(result, positions[linked], weights[linked])
+    return result
+
+
+@dataclass
+class _Pairs:
+    """Candidate (record, address) pairs with bounds of their distance.
+
+    For point records the bounds are the exact distance; for other geometries they follow
+    from the distance to the bounding-box centre, ``centre -/+ half-diagonal``.
+    """
+
+    record: np.ndarray
+    address: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    geometry: np.ndarray  # of the records
+    is_point: np.ndarray  # per pair
+
+    def subset(self, keep: np.ndarray) -> _Pairs:
+        """Return the pairs where ``keep`` is True."""
+        return _Pairs(
+            self.record[keep],
+            self.address[keep],
+            self.lower[keep],
+            self.upper[keep],
+            self.geometry,
+            self.is_point[keep],
+        )
+
+    def exact_distance(self, address_geometry: np.ndarray) -> np.ndarray:
+        """Distance of every pair (0 inside a polygon)."""
+        distance = self.upper.copy()
+        other = np.flatnonzero(~self.is_point)
+        distance[other] = _parallel_distance(
+            address_geometry[self.address[other]], self.geometry[self.record[other]]
+        )
+        return distance
+
+
+def _candidate_pairs(geometry: np.ndarray, addresses: _AddressLookup, reach: float) -> _Pairs:
+    """Every (record, address) pair that may lie within ``reach`` metres.
+
+    Point records are paired by the KD-trees with their exact distance.  Other geometries
+    are searched from their bounding-box centre, which lies within the half-diagonal of
+    every part of the geometry.
+    """
+    present = ~shapely.is_missing(geometry) & ~shapely.is_empty(geometry)
+    is_point = present & (shapely.get_type_id(geometry) == _POINT)
+    records, address, lower, upper, point = [], [], [], [], []
+    point_rows = np.flatnonzero(is_point)
+    if len(point_rows):
+        point_tree = cKDTree(shapely.get_coordinates(geometry[point_rows]))
+        # A hair beyond reach, so that no pair at exactly ``reach`` is lost to rounding.
+        pairs = point_tree.sparse_distance_matrix(
+            addresses.tree, reach * (1.0 + 1e-9), output_type="ndarray"
+        )
+        records.append(point_rows[pairs["i"]])
+        address.append(pairs["j"])
+        lower.append(pairs["v"])
+        upper.append(pairs["v"])
+        point.append(np.ones(len(pairs), dtype=bool))
+    other_rows = np.flatnonzero(present & ~is_point)
+    if len(other_rows):
+        bounds = shapely.bounds(geometry[other_rows])
+        centres = np.column_stack(
+            [(bounds[:, 0] + bounds[:, 2]) / 2.0, (bounds[:, 1] + bounds[:, 3]) / 2.0]
+        )
+        half_diagonal = 0.5 * np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+        radius = reach + half_diagonal
+        # One search per doubling of the radius, so a single huge polygon does not widen
+        # the search for all others.
+        size_class = np.ceil(np.log2(np.maximum(radius, 1.0))).astype(np.int64)
+        for members in (np.flatnonzero(size_class == c) for c in np.unique(size_class)):
+            pairs = cKDTree(centres[members]).sparse_distance_matrix(
+                addresses.tree, radius[members].max(), output_type="ndarray"
+            )
+            candidate = pairs["v"] <= radius[members][pairs["i"]]
+            rows = members[pairs["i"][candidate]]
+            centre_distance = pairs["v"][candidate]
+            records.append(other_rows[rows])
+            address.append(pairs["j"][candidate])
+            lower.append(np.maximum(centre_distance - half_diagonal[rows], 0.0))
+            upper.append(centre_distance + half_diagonal[rows])
+            point.append(np.zeros(len(rows), dtype=bool))
+    if not records:
+        empty = np.empty(0, dtype=np.int64)
+        return _Pairs(empty, empty, np.empty(0), np.empty(0), geometry, np.empty(0, dtype=bool))
+    return _Pairs(
+        np.concatenate(records),
+        np.concatenate(address),
+        np.concatenate(lower),
+        np.concatenate(upper),
+        geometry,
+        np.concatenate(point),
+    )
+
+
+def _parallel_distance(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``shapely.distance`` over millions of pairs, in chunks on all cores.
+
+    Shapely releases the GIL in its vectorised functions, so threads run in parallel.
+    """
+    n_chunks = min(_MAX_THREADS, os.cpu_count() or 1, max(len(left) // _MIN_PAIRS_PER_THREAD, 1))
+    if n_chunks == 1:
+        return shapely.distance(left, right)
+    bounds = np.linspace(0, len(left), n_chunks + 1).astype(np.int64)
+    chunks = [slice(start, stop) for start, stop in itertools.pairwise(bounds)]
+    with ThreadPoolExecutor(n_chunks) as pool:
+        parts = pool.map(lambda chunk: shapely.distance(left[chunk], right[chunk]), chunks)
+        return np.concatenate(list(parts))
+
+
+def _remoteness(targets: np.ndarray, bandwidth_m: float) -> np.ndarray:
+    """1 / (expected number of addresses within about one bandwidth, self included)."""
+    density_per_km2 = kernel_density_at(
+        targets, np.ones(len(targets)), targets, bandwidth_m=bandwidth_m
+    )
+    neighbours = density_per_km2 / 1e6 * 2.0 * np.pi * bandwidth_m**2
+    return 1.0 / np.maximum(neighbours, 1.0)

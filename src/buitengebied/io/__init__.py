@@ -1,0 +1,12 @@
+"""Reading and writing files, one module per format (as :mod:`geopandas.io`).
+
+A reader only gets a file's rows and geometries out; it checks nothing of the contract
+(that is :mod:`buitengebied.load.validate`).  :func:`read_layer_file` picks the reader by
+the file's suffix.
+"""
+
+from buitengebied.io._raw import WGS84, RawLayer, file_problem
+from buitengebied.io.csv import write_text_csv
+from buitengebied.io.layer_file import read_layer_file
+
+__all__ = ["WGS84", "RawLayer", "file_problem", "read_layer_file", "write_text_csv"]

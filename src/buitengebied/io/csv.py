@@ -1,0 +1,251 @@
+"""CSV: reading layer files (encoding, delimiter, coordinate columns) and writing outputs."""
+
+from __future__ import annotations
+
+import csv
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from buitengebied.errors import RowProblem
+from buitengebied.io._raw import RD_NEW, WGS84, RawLayer, file_problem
+
+logger = logging.getLogger(__name__)
+
+
+_CSV_COORDINATE_PAIRS = ((("lon", "lat"), WGS84), (("x", "y"), RD_NEW))
+
+
+def read_csv(path: Path, layer_name: str) -> RawLayer:
+    """Read a CSV layer file: encoding and delimiter detected, coordinates from lon/lat or x/y."""
+    text_encoding = _csv_encoding(path)
+    delimiter = _sniff_delimiter(path, text_encoding)
+    frame = _read_plain_csv(path, text_encoding, delimiter)
+    if frame is None:
+        frame = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            sep=delimiter,
+            encoding=text_encoding,
+            skipinitialspace=True,
+            engine="c",
+            on_bad_lines="error",
+        )
+    return table_with_coordinate_columns(path, frame.reset_index(drop=True))
+
+
+def _read_plain_csv(path: Path, encoding: str, delimiter: str) -> pd.DataFrame | None:
+    """Read a plain UTF-8 CSV with Arrow's multi-threaded reader, every column as text.
+
+    Four million energy rows take a second instead of several.  ``None`` (pandas reads
+    the file, and words any problem) when the file is not UTF-8, has a space after a
+    delimiter or at the start of a line (pandas skips it), has an odd number of quotes (an
+    unclosed quoted field, which Arrow would let swallow the rest of the file), repeats a
+    column name, or Arrow cannot parse it.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    if encoding != "utf-8-sig":
+        return None
+    content = path.read_bytes()
+    if _needs_pandas_csv(content, delimiter):
+        return None
+    with path.open(encoding=encoding, newline="") as handle:
+        names = next(csv.reader([handle.readline()], delimiter=delimiter), [])
+    if not names or len(set(names)) != len(names):
+        return None
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(content),
+            read_options=pa_csv.ReadOptions(encoding="utf8"),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowException, UnicodeError):
+        return None
+    if table.column_names != names:
+        return None
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def _needs_pandas_csv(content: bytes, delimiter: str) -> bool:
+    """A space after a delimiter or at a line start, or an odd number of quotes."""
+    data = np.frombuffer(content, dtype=np.uint8)
+    start = 3 if content.startswith(b"\xef\xbb\xbf") else 0
+    spaces = np.flatnonzero(data[start:] == ord(" ")) + start
+    if len(spaces) and spaces[0] == start:
+        return True
+    before = data[spaces[spaces > start] - 1]
+    if np.isin(before, [ord(delimiter), ord("\n"), ord("\r")]).any():
+        return True
+    return bool(np.count_nonzero(data == ord('"')) % 2)
+
+
+def table_with_coordinate_columns(path: Path, frame: pd.DataFrame) -> RawLayer:
+    """Turn ``lon``/``lat`` (EPSG:4326) or ``x``/``y`` (EPSG:28992) columns into points."""
+    lowered = {str(c).strip().lower(): c for c in frame.columns}
+    for (x_name, y_name), crs in _CSV_COORDINATE_PAIRS:
+        if x_name in lowered and y_name in lowered:
+            x_text = frame[lowered[x_name]].astype("string")
+            y_text = frame[lowered[y_name]].astype("string")
+            xs, ys, problems = _parse_coordinates(x_text, y_text)
+            geometry = shapely.points(xs, ys)
+            geometry[np.isnan(xs) | np.isnan(ys)] = None
+            attributes = frame.drop(columns=[lowered[x_name], lowered[y_name]])
+            return RawLayer(path, attributes, geometry, crs, problems)
+    return RawLayer(path, frame, None, None, [])
+
+
+def _csv_encoding(path: Path) -> str:
+    with path.open("rb") as handle:
+        sample = handle.read(1 << 20)
+    if b"\x00" in sample:
+        raise file_problem(path, "a text file (it holds NUL bytes)")
+    try:
+        sample.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # A cut multi-byte character at the sample's end is not an encoding error.
+        if exc.start < len(sample) - 4:
+            logger.warning("%s is not UTF-8; reading it as Windows-1252", path)
+            return "cp1252"
+    return "utf-8-sig"
+
+
+def _sniff_delimiter(path: Path, encoding: str) -> str:
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        header = handle.readline()
+    if not header.strip():
+        raise file_problem(path, "a header line with column names")
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
+
+
+def _parse_coordinates(
+    x_text: pd.Series, y_text: pd.Series
+) -> tuple[np.ndarray, np.ndarray, list[RowProblem]]:
+    problems: list[RowProblem] = []
+    parsed = []
+    for name, column in ((str(x_text.name), x_text), (str(y_text.name), y_text)):
+        cleaned = column.str.strip().str.replace(",", ".", regex=False)
+        numbers = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        bad = (column.notna() & ~np.isfinite(numbers)).to_numpy(dtype=bool)
+        problems += [
+            RowProblem(int(row) + 1, name.lower(), repr(column.iat[row])[:60], "a finite number")
+            for row in np.flatnonzero(bad)
+        ]
+        numbers[~np.isfinite(numbers)] = np.nan
+        parsed.append(numbers)
+    return parsed[0], parsed[1], problems
+
+
+_RISKY_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write_text_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as CSV with spreadsheet formula injection neutralised.
+
+    Text cells that start with ``=``, ``+``, ``-``, ``@``, tab or carriage return get a
+    leading apostrophe, so a spreadsheet shows them as text instead of running them.
+    Numbers (also inside an ``object`` column, such as a negative ``kwh``) are written
+    as they are.
+
+    Frames of plain text and numbers (a ranking of a million addresses) are written by
+    Arrow's CSV writer, ten times faster than pandas; numbers then appear in their shortest
+    round-trip form (``1`` rather than ``1.0``).  Anything else (text that needs quoting,
+    booleans, mixed columns) goes through pandas.  Both give the same values when read.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        What to write.
+    path : Path
+        Target file; its folder is created when missing.
+    """
+    safe = frame.copy()
+    for name in safe.columns:
+        values = safe[name]
+        if (values.dtype == object or pd.api.types.is_string_dtype(values)) and _may_be_risky(
+            values
+        ):
+            # Ids and factor names repeat or are few: decide per distinct value.  A text
+            # never equals a non-text value, so its rows are exactly the rows of its code.
+            codes, distinct = pd.factorize(values, use_na_sentinel=True)
+            risky_distinct = np.fromiter(
+                (isinstance(v, str) and v.startswith(_RISKY_START) for v in distinct),
+                dtype=bool,
+                count=len(distinct),
+            )
+            if not risky_distinct.any():
+                continue
+            neutralised = np.full(len(distinct) + 1, None, dtype=object)
+            neutralised[:-1][risky_distinct] = ["'" + v for v in distinct[risky_distinct]]
+            risky = np.append(risky_distinct, False)[codes]
+            safe[name] = values.mask(risky, pd.Series(neutralised[codes], index=values.index))
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if not _write_plain_csv(safe, Path(path)):
+        safe.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+
+
+def _may_be_risky(values: pd.Series) -> bool:
+    """False when the column is text and no value starts like a formula (checked in Arrow)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        text = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowException, UnicodeError, TypeError):
+        return True  # not only text: decide value by value
+    risky = pc.match_substring_regex(text, "^[=+\\-@\t\r]")
+    return bool(pc.any(risky).as_py())
+
+
+#: Characters that make a CSV field need quotes.
+_NEEDS_QUOTES = '[",\r\n]'
+
+
+def _write_plain_csv(frame: pd.DataFrame, path: Path) -> bool:
+    """Write with Arrow when no field needs quotes; return False (nothing written) otherwise."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pa_csv
+
+    names = [str(name) for name in frame.columns]
+    if len(names) < 2:
+        return False  # a lone empty field would be a blank line, which readers skip
+    if any(pc.match_substring_regex(pa.array(names), _NEEDS_QUOTES).to_pylist()):
+        return False
+    columns = []
+    for name in frame.columns:
+        values = frame[name]
+        if pd.api.types.is_bool_dtype(values.dtype):
+            return False
+        if pd.api.types.is_complex_dtype(values.dtype):
+            return False
+        try:
+            if pd.api.types.is_numeric_dtype(values.dtype):
+                columns.append(pa.array(values, from_pandas=True))
+                continue
+            text = pa.array(values, type=pa.string(), from_pandas=True)
+        except (pa.ArrowException, UnicodeError, TypeError):
+            return False  # not only text (e.g. numbers in an object column)
+        if pc.any(pc.match_substring_regex(text, _NEEDS_QUOTES)).as_py():
+            return False
+        columns.append(text)
+    table = pa.table(columns, names=names)
+    options = pa_csv.WriteOptions(include_header=False, quoting_style="none")
+    with path.open("wb") as handle:
+        handle.write((",".join(names) + "\n").encode("utf-8"))
+        pa_csv.write_csv(table, handle, write_options=options)
+    return True

@@ -1,0 +1,118 @@
+"""Which model ranks: expert weights, the learned model, or the better of the two."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+from sklearn.utils.validation import check_is_fitted
+
+from buitengebied.scoring.analysis import Analysis
+from buitengebied.scoring.estimator import LearnedRiskModel
+from buitengebied.scoring.fusion import RiskScores, factor_strengths, rank_scores
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """Which model ranks, and why.
+
+    Attributes
+    ----------
+    kind : {"expert", "learned"}
+        The model that ranks.
+    reason : str
+        A sentence for the user.
+    """
+
+    kind: Literal["expert", "learned"]
+    reason: str
+
+
+ModelKind = Literal["expert", "learned", "auto"]
+
+
+def score_with_model(analysis: Analysis, model: LearnedRiskModel) -> RiskScores:
+    """Rank the addresses of an analysis with a fitted model, explained per factor.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        Evidence as known at the ranking's ``as_of`` (:func:`buitengebied.scoring.analysis.analyse`).
+    model : LearnedRiskModel
+        Fitted on factor strengths with the same factor names.
+
+    Returns
+    -------
+    RiskScores
+        As :func:`buitengebied.scoring.fusion.fuse` returns: ``score`` is the sum of the
+        ``contribution_<factor>`` columns, ``top_factors`` from
+        :func:`buitengebied.scoring.fusion.rank_scores`.  ``weights`` are the model's
+        :attr:`LearnedRiskModel.factor_weights_`.  A learned (not fallback) model adds a
+        ``probability`` column: the find probability of an inspection within the horizon.
+
+    Raises
+    ------
+    ValueError
+        The analysis lacks a factor the model was fitted on.
+    """
+    check_is_fitted(model)
+    strengths, scales = factor_strengths(analysis.evidence)
+    names = model._names()
+    missing = [n for n in names if n not in strengths.columns]
+    if missing:
+        raise ValueError(f"the analysis lacks factor(s) of the model: {', '.join(missing)}")
+    features = strengths[names]
+    scores = rank_scores(
+        model.explain(features),
+        layers_used=analysis.evidence.layers_used,
+        weights=model.factor_weights_,
+        scales={n: scales[n] for n in names},
+    )
+    if not model.fallback_:
+        probability = pd.Series(model.predict_proba(features)[:, 1], index=features.index)
+        scores.table["probability"] = probability.reindex(scores.table["address_id"]).to_numpy()
+    return scores
+
+
+def choose_model(kind: ModelKind, model: LearnedRiskModel | None = None) -> ModelChoice:
+    """Resolve ``--model expert|learned|auto`` into the model that ranks.
+
+    ``expert``: the expert weights.  ``learned``: the learned model unless it fell back.
+    ``auto``: the learned model only when it did not fall back *and* its blocked-CV
+    average precision beats the expert score's on the same folds; else expert.
+
+    Parameters
+    ----------
+    kind : {"expert", "learned", "auto"}
+        The user's request.
+    model : LearnedRiskModel, optional
+        Fitted model (:func:`fit_learned_model`); required unless ``kind == "expert"``.
+
+    Returns
+    -------
+    ModelChoice
+    """
+    if kind not in ("expert", "learned", "auto"):
+        raise ValueError(f"model must be 'expert', 'learned' or 'auto', not {kind!r}")
+    if kind == "expert":
+        return ModelChoice("expert", "expert weights, as requested")
+    if model is None:
+        raise ValueError(f"--model {kind} needs a fitted LearnedRiskModel")
+    check_is_fitted(model)
+    if model.fallback_:
+        return ModelChoice("expert", model.fallback_reason_)
+    if kind == "learned":
+        return ModelChoice("learned", f"learned model, as requested: {model.summary()}")
+    ap = model.cv_average_precision_
+    if not ap["n_folds"]:
+        return ModelChoice(
+            "expert", "no validation fold could be evaluated, so the learned model is unproven"
+        )
+    comparison = (
+        f"blocked-CV average precision learned {ap['learned']:.3f} vs expert "
+        f"{ap['expert']:.3f} over {ap['n_folds']} folds"
+    )
+    if ap["learned"] > ap["expert"]:
+        return ModelChoice("learned", f"learned model: {comparison}")
+    return ModelChoice("expert", f"expert weights: {comparison}")

@@ -1,0 +1,591 @@
+"""A learned risk model: factor weights estimated from the inspection history.
+
+The expert score weighs the factor strengths with hand-set weights (``layers/``).
+:class:`LearnedRiskModel` estimates the weights from what earlier inspections found,
+without pretending that the inspection history is a random sample (see
+``docs/learned-model.md`` for the argument):
+
+* **Training examples** are (address, cut-off) pairs.  At each past cut-off ``T`` the
+  features are the factor strengths as known at ``T``; the label is a confirmed find in
+  ``[T, T + horizon)`` and the *exposure* is whether the address was inspected then.
+  Never inspected is not "nothing there": unexposed examples never count as negatives.
+* **Two parts.**  A propensity model ``e(x) = P(inspected | x)`` (logistic regression on
+  all examples) and an outcome model ``P(find | inspected, x)`` fitted on the inspected
+  examples only, weighted by stabilised, clipped inverse propensities, so that it
+  approximates the best model for *all* addresses, not for the ones that happened to
+  be inspected.  Under "selection on observables" this is ``P(find if inspected | x)``.
+* **Interpretable.**  The outcome model is an L2-regularised logistic regression with
+  non-negative factor weights: more evidence never lowers the risk.  The score of an
+  address is its probability above that of an address without any evidence, divided
+  over the factors in proportion to their logit terms, so contributions add up to it.
+* **Honest validation.**  :class:`SpatioTemporalSplit` holds out spatial blocks and
+  later cut-offs, with a gap of one horizon; ``fit`` uses it for out-of-fold
+  predictions (calibration) and to compare with the expert weights on the same folds.
+* **Fallback.**  With fewer than ``min_positives`` confirmed finds the model does not
+  learn: it scores with the expert weights and says so.
+
+Settings
+--------
+DEFAULT_HORIZON_DAYS
+    Label window after each cut-off.
+DEFAULT_MIN_POSITIVES
+    Fewest confirmed finds (effective count, see :class:`LearnedRiskModel`) to learn from.
+CV_MIN_TRAIN_POSITIVES
+    A validation fold is evaluated only when its training part holds this many finds.
+CALIBRATION_MIN_POSITIVES
+    Fewest out-of-fold finds to calibrate the scores into probabilities.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+from scipy.special import expit, logit
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from buitengebied.scoring.split import DEFAULT_HORIZON_DAYS, SpatioTemporalSplit
+
+logger = logging.getLogger(__name__)
+
+
+DEFAULT_MIN_POSITIVES: Final[int] = 20
+
+
+CV_MIN_TRAIN_POSITIVES: Final[float] = 5.0
+
+
+CALIBRATION_MIN_POSITIVES: Final[float] = 10.0
+
+
+@dataclass(frozen=True)
+class SigmoidCalibration:
+    """Platt scaling of a logit: ``p = expit(slope * z + intercept)``."""
+
+    slope: float
+    intercept: float
+
+    def predict(self, z: np.ndarray) -> np.ndarray:
+        """Return calibrated probabilities for logits ``z``."""
+        return np.asarray(expit(self.slope * np.asarray(z, dtype=float) + self.intercept))
+
+
+@dataclass(frozen=True)
+class _CoreFit:
+    """One two-part fit: propensity model and non-negative outcome logit."""
+
+    propensity_model: LogisticRegression | None
+    exposure_rate: float
+    intercept: float
+    coef: np.ndarray
+
+    def logit(self, X: np.ndarray) -> np.ndarray:
+        return np.asarray(self.intercept + X @ self.coef)
+
+    def inverse_propensity(self, X: np.ndarray, clip: float) -> np.ndarray:
+        if self.propensity_model is None:
+            return np.ones(len(X))
+        propensity = self.propensity_model.predict_proba(X)[:, 1]
+        return np.minimum(self.exposure_rate / np.maximum(propensity, 1e-12), clip)
+
+
+class LearnedRiskModel(ClassifierMixin, BaseEstimator):
+    """Risk from factor strengths, learned from inspection outcomes despite selection.
+
+    ``fit`` takes one row per (address, cut-off): the factor strengths ``X`` (>= 0, see :mod:`buitengebied.scoring.fusion`),
+    whether an inspection in the label window found something (``y``) and whether the
+    address was inspected at all (``exposure``).  See the module docstring and
+    ``docs/learned-model.md``.
+
+    Parameters
+    ----------
+    horizon_days : float, default 180
+        Label window of the examples; the gap of the default validation splitter.
+    min_positives : float, default 20
+        Fewest confirmed finds to learn from: the sum of ``sample_weight`` over examples
+        with ``y == 1``.  With fewer, the model falls back to ``expert_weights``.
+    C : float, default 0.1
+        Inverse strength of the L2 penalty on the factor weights of the outcome model
+        (the intercept is not penalised), scikit-learn's convention: the log-loss of the
+        inspected examples (weights normalised to mean 1) is multiplied by ``C``.
+    shrink_to : {"expert", "zero"}, default "expert"
+        ``"expert"``: penalise the distance of the weights from the ray through the
+        expert weights, so with few finds the *ranking* stays close to the expert's and
+        only the scale (the probability) is learned; ``"zero"``: ordinary ridge.
+    weight_clip : float, default 20.0
+        Largest stabilised inverse-propensity weight ``P(inspected) / e(x)``: no inspected
+        example stands for more than this many times the average.
+    calibration : {"sigmoid", "isotonic"} or None, default "sigmoid"
+        How out-of-fold predictions calibrate the probabilities; ``None``: not at all.
+    expert_weights : mapping of str to float or sequence of float, optional
+        The expert weight of every factor (by column name, or in column order): the
+        fallback, and the baseline that validation compares with.  Default: 1 each.
+    cv : cross-validation splitter, optional
+        Splitter for out-of-fold predictions; called as ``cv.split(X, y, groups)``.
+        Default: ``SpatioTemporalSplit(horizon_days=horizon_days,
+        random_state=random_state)``.
+    random_state : int, RandomState or None
+        Seeds the default splitter's block shuffle (the fits themselves are
+        deterministic).
+
+    Attributes
+    ----------
+    fallback_ : bool
+        True when too few finds: every score is the expert score.
+    fallback_reason_ : str
+        Why it fell back ("" when it did not).
+    n_positives_ : float
+        Confirmed finds in the training data (weighted by ``sample_weight``).
+    n_exposed_ : float
+        Inspected examples (weighted by ``sample_weight``).
+    coef_ : numpy.ndarray, shape (1, n_features)
+        Outcome model weights per factor in logit space (before calibration); in
+        fallback, the expert weights.
+    intercept_ : numpy.ndarray, shape (1,)
+        Outcome model intercept; 0 in fallback.
+    factor_weights_ : dict of str to float
+        Weight per factor as used for the explanation: calibrated logit weights, or the
+        expert weights in fallback.
+    expert_weights_ : numpy.ndarray, shape (n_features,)
+        Resolved expert weights.
+    propensity_model_ : LogisticRegression or None
+        ``P(inspected | x)``; None in fallback or when every example was inspected.
+    calibrator_ : SigmoidCalibration, IsotonicRegression or None
+        Maps the outcome logit to a probability; None when not calibrated.
+    calibration_note_ : str
+        How the probabilities were calibrated, or why not.
+    cv_results_ : pandas.DataFrame
+        Per validation fold: sizes, finds, and the average precision of the learned and
+        the expert score among the inspected validation examples, weighted by inverse
+        propensity (NaN where the fold could not be evaluated).
+    cv_average_precision_ : dict of str to float
+        Mean of ``cv_results_`` over the evaluated folds: ``learned``, ``expert``, and
+        ``n_folds``.
+    classes_ : numpy.ndarray
+        ``[0, 1]``.
+    n_features_in_ : int
+        Number of factors.
+    feature_names_in_ : numpy.ndarray
+        Factor names, when ``X`` was a DataFrame.
+    """
+
+    def __init__(
+        self,
+        *,
+        horizon_days: float = DEFAULT_HORIZON_DAYS,
+        min_positives: float = DEFAULT_MIN_POSITIVES,
+        C: float = 0.1,
+        shrink_to: Literal["expert", "zero"] = "expert",
+        weight_clip: float = 20.0,
+        calibration: Literal["sigmoid", "isotonic"] | None = "sigmoid",
+        expert_weights: Mapping[str, float] | Sequence[float] | None = None,
+        cv: Any = None,
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
+        self.horizon_days = horizon_days
+        self.min_positives = min_positives
+        self.C = C
+        self.shrink_to = shrink_to
+        self.weight_clip = weight_clip
+        self.calibration = calibration
+        self.expert_weights = expert_weights
+        self.cv = cv
+        self.random_state = random_state
+
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        exposure: Any = None,
+        groups: pd.DataFrame | None = None,
+        sample_weight: Any = None,
+    ) -> LearnedRiskModel:
+        """Fit the propensity and outcome models, validate, calibrate.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame, shape (n, k)
+            Factor strengths (standardised excess, >= 0) per example; DataFrame columns name the factors.
+        y : array-like of {0, 1}, shape (n,)
+            1 where an inspection in the example's label window found something.
+        exposure : array-like of bool, shape (n,), optional
+            True where the address was inspected in the label window.  Default: all
+            (no selection: an ordinary weighted logistic regression).
+        groups : pandas.DataFrame, optional
+            ``cutoff``, ``block_x``, ``block_y`` per example (:func:`example_groups`),
+            passed to the splitter; without it nothing is validated or calibrated.
+        sample_weight : array-like, shape (n,), optional
+            Weight of every example (e.g. ``step / horizon`` when label windows overlap).
+
+        Returns
+        -------
+        LearnedRiskModel
+            The fitted model.
+        """
+        X, y = validate_data(self, X, y, dtype=float, ensure_min_samples=0)
+        n_features = X.shape[1]
+        y = _binary(y)
+        exposure = np.ones(len(y), dtype=bool) if exposure is None else np.asarray(exposure)
+        if exposure.shape != y.shape:
+            raise ValueError("exposure must hold one value per example")
+        exposure = exposure.astype(bool)
+        if (y & ~exposure).any():
+            raise ValueError("a find (y == 1) needs an inspection (exposure == True)")
+        weight = _check_sample_weight(sample_weight, X) if len(y) else np.ones(0)
+        self.classes_ = np.array([0, 1])
+        self.expert_weights_ = self._resolve_expert_weights(n_features)
+        self.n_positives_ = float(weight[y].sum())
+        self.n_exposed_ = float(weight[exposure].sum())
+        self.propensity_model_: LogisticRegression | None = None
+        self.calibrator_: SigmoidCalibration | IsotonicRegression | None = None
+        self.cv_results_ = pd.DataFrame(columns=_CV_COLUMNS)
+        self.cv_average_precision_ = {"learned": np.nan, "expert": np.nan, "n_folds": 0}
+        if self.n_positives_ < self.min_positives:
+            return self._fall_back(n_features)
+        self.fallback_ = False
+        self.fallback_reason_ = ""
+        core = _fit_core(
+            X, y, exposure, weight, C=self.C, clip=self.weight_clip, prior=self._prior()
+        )
+        self.propensity_model_ = core.propensity_model
+        self.coef_ = core.coef[None, :].copy()
+        self.intercept_ = np.array([core.intercept])
+        oof_logit, oof_weight = self._cross_validate(X, y, exposure, weight, groups)
+        self._calibrate(oof_logit, oof_weight, y)
+        slope = self.calibrator_.slope if isinstance(self.calibrator_, SigmoidCalibration) else 1.0
+        self.factor_weights_ = dict(zip(self._names(), slope * core.coef, strict=True))
+        logger.info("learned risk model: %s", self.summary())
+        return self
+
+    def _fall_back(self, n_features: int) -> LearnedRiskModel:
+        self.fallback_ = True
+        self.fallback_reason_ = (
+            f"only {self.n_positives_:.3g} confirmed finds in the training windows; "
+            f"at least {self.min_positives:g} needed; using expert weights"
+        )
+        if self.expert_weights is None:
+            self.fallback_reason_ += " (none given: 1 per factor)"
+        self.coef_ = self.expert_weights_[None, :].copy()
+        self.intercept_ = np.zeros(1)
+        self.factor_weights_ = dict(zip(self._names(), self.expert_weights_, strict=True))
+        self.calibration_note_ = "not calibrated: expert scores are not probabilities"
+        logger.info("learned risk model: %s", self.fallback_reason_)
+        assert n_features == self.coef_.shape[1]
+        return self
+
+    def _prior(self) -> np.ndarray | None:
+        if self.shrink_to not in ("expert", "zero"):
+            raise ValueError(f"shrink_to must be 'expert' or 'zero', not {self.shrink_to!r}")
+        return self.expert_weights_ if self.shrink_to == "expert" else None
+
+    def _resolve_expert_weights(self, n_features: int) -> np.ndarray:
+        if self.expert_weights is None:
+            return np.ones(n_features)
+        if isinstance(self.expert_weights, Mapping):
+            names = self._names(n_features)
+            missing = [n for n in names if n not in self.expert_weights]
+            if missing:
+                raise ValueError(f"expert_weights lacks factor(s): {', '.join(missing)}")
+            return np.array([float(self.expert_weights[n]) for n in names])
+        weights = np.asarray(self.expert_weights, dtype=float)
+        if weights.shape != (n_features,):
+            raise ValueError(f"expert_weights needs {n_features} values, got {weights.size}")
+        return weights
+
+    def _names(self, n_features: int | None = None) -> list[str]:
+        if hasattr(self, "feature_names_in_"):
+            return [str(n) for n in self.feature_names_in_]
+        return [f"x{k}" for k in range(n_features or self.n_features_in_)]
+
+    def _cross_validate(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        exposure: np.ndarray,
+        weight: np.ndarray,
+        groups: pd.DataFrame | None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Out-of-fold logits and evaluation weights; fills ``cv_results_``."""
+        oof_logit = np.full(len(y), np.nan)
+        oof_weight = np.zeros(len(y))
+        if groups is None:
+            return oof_logit, oof_weight
+        splitter = self.cv
+        if splitter is None:
+            splitter = SpatioTemporalSplit(
+                horizon_days=self.horizon_days, random_state=self.random_state
+            )
+        if isinstance(splitter, SpatioTemporalSplit) and (
+            pd.DataFrame(groups)["cutoff"].nunique() <= splitter.n_time_folds
+        ):
+            return oof_logit, oof_weight
+        rows = []
+        for fold, (train, validation) in enumerate(splitter.split(X, y, groups)):
+            judged = validation[exposure[validation]]
+            row: dict[str, Any] = {
+                "fold": fold,
+                "n_train": len(train),
+                "n_validation": len(validation),
+                "train_finds": float(weight[train][y[train]].sum()),
+                "validation_inspected": len(judged),
+                "validation_finds": int(y[judged].sum()),
+                "ap_learned": np.nan,
+                "ap_expert": np.nan,
+            }
+            rows.append(row)
+            labels = y[judged]
+            if row["train_finds"] < CV_MIN_TRAIN_POSITIVES or labels.all() or not labels.any():
+                continue
+            core = _fit_core(
+                X[train],
+                y[train],
+                exposure[train],
+                weight[train],
+                C=self.C,
+                clip=self.weight_clip,
+                prior=self._prior(),
+            )
+            fold_logit = core.logit(X[judged])
+            fold_weight = weight[judged] * core.inverse_propensity(X[judged], self.weight_clip)
+            row["ap_learned"] = average_precision_score(
+                labels, fold_logit, sample_weight=fold_weight
+            )
+            row["ap_expert"] = average_precision_score(
+                labels, X[judged] @ self.expert_weights_, sample_weight=fold_weight
+            )
+            oof_logit[judged] = fold_logit
+            oof_weight[judged] = fold_weight
+        self.cv_results_ = pd.DataFrame(rows, columns=_CV_COLUMNS)
+        evaluated = self.cv_results_.dropna(subset=["ap_learned"])
+        if len(evaluated):
+            self.cv_average_precision_ = {
+                "learned": float(evaluated["ap_learned"].mean()),
+                "expert": float(evaluated["ap_expert"].mean()),
+                "n_folds": len(evaluated),
+            }
+        return oof_logit, oof_weight
+
+    def _calibrate(self, oof_logit: np.ndarray, oof_weight: np.ndarray, y: np.ndarray) -> None:
+        known = ~np.isnan(oof_logit)
+        finds = int(y[known].sum())
+        if self.calibration is None:
+            self.calibration_note_ = "not calibrated: calibration switched off"
+            return
+        if self.calibration not in ("sigmoid", "isotonic"):
+            raise ValueError(
+                f"calibration must be 'sigmoid', 'isotonic' or None, not {self.calibration!r}"
+            )
+        if finds < CALIBRATION_MIN_POSITIVES:
+            self.calibration_note_ = (
+                f"not calibrated: {finds} finds in out-of-fold predictions, "
+                f"at least {CALIBRATION_MIN_POSITIVES:g} needed; "
+                "probabilities are the outcome model's own"
+            )
+            return
+        z, labels, w = oof_logit[known], y[known], oof_weight[known]
+        if self.calibration == "isotonic":
+            self.calibrator_ = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(
+                z, labels, sample_weight=w
+            )
+        else:
+            intercept, slope = _weighted_logistic(z[:, None], labels, w, C=1e6)
+            if slope[0] <= 0:
+                self.calibration_note_ = (
+                    "not calibrated: out-of-fold scores do not rank finds above non-finds"
+                )
+                return
+            self.calibrator_ = SigmoidCalibration(float(slope[0]), float(intercept))
+        self.calibration_note_ = (
+            f"{self.calibration} calibration on {known.sum()} out-of-fold inspected examples "
+            f"({finds} finds)"
+        )
+
+    def _link(self, z: np.ndarray) -> np.ndarray:
+        if self.calibrator_ is None:
+            return np.asarray(expit(z))
+        return np.asarray(self.calibrator_.predict(z))
+
+    def _require_learned(self) -> None:
+        check_is_fitted(self)
+        if self.fallback_:
+            raise FallbackError(f"no probabilities: {self.fallback_reason_}")
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probability that an inspection in the horizon finds something.
+
+        Parameters
+        ----------
+        X : array-like, shape (n, k)
+            Factor strengths.
+
+        Returns
+        -------
+        numpy.ndarray, shape (n, 2)
+            ``[P(nothing), P(find)]`` per row.
+
+        Raises
+        ------
+        FallbackError
+            The model fell back to the expert weights, which give no probabilities.
+        """
+        self._require_learned()
+        X = validate_data(self, X, dtype=float, reset=False)
+        probability = self._link(self.intercept_[0] + X @ self.coef_[0])
+        return np.column_stack([1.0 - probability, probability])
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Return 1 where the find probability exceeds 0.5 (rare; rank instead)."""
+        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
+
+    def explain(self, X: Any) -> pd.DataFrame:
+        """Contribution of every factor to every row's risk score.
+
+        Learned: the score is ``p(x) - p(0)``, the probability above that of an address
+        without evidence; it is divided over the factors in proportion to their
+        (non-negative) logit terms ``w_k x_k``.  Fallback: ``expert_weight_k * x_k``.
+        Either way the contributions of a row add up to :meth:`risk_score`.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame, shape (n, k)
+            Factor strengths.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One column per factor; the index of ``X`` when it is a DataFrame.
+        """
+        check_is_fitted(self)
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        values = validate_data(self, X, dtype=float, reset=False)
+        terms = values * self.coef_[0]
+        if not self.fallback_:
+            total = terms.sum(axis=1)
+            score = self._link(self.intercept_[0] + total) - self._link(self.intercept_[:1])
+            share = np.divide(score, total, out=np.zeros_like(total), where=total > 0)
+            terms = terms * share[:, None]
+        return pd.DataFrame(terms, index=index, columns=pd.Index(self._names()))
+
+    def risk_score(self, X: Any) -> np.ndarray:
+        """Risk score per row (higher is riskier): the sum of :meth:`explain`."""
+        return self.explain(X).to_numpy().sum(axis=1)
+
+    def summary(self) -> str:
+        """One paragraph on what was fitted, for logs and reports."""
+        check_is_fitted(self)
+        if self.fallback_:
+            return self.fallback_reason_
+        weights = ", ".join(f"{k} {v:.2f}" for k, v in self.factor_weights_.items())
+        ap = self.cv_average_precision_
+        validated = (
+            f"blocked-CV average precision {ap['learned']:.3f} (expert {ap['expert']:.3f}) "
+            f"over {ap['n_folds']} folds"
+            if ap["n_folds"]
+            else "not validated (no evaluable fold)"
+        )
+        return (
+            f"learned from {self.n_positives_:.3g} confirmed finds in {self.n_exposed_:.0f} "
+            f"inspected examples; logit weights: {weights}; {validated}; {self.calibration_note_}"
+        )
+
+
+_CV_COLUMNS: Final = (
+    "fold",
+    "n_train",
+    "n_validation",
+    "train_finds",
+    "validation_inspected",
+    "validation_finds",
+    "ap_learned",
+    "ap_expert",
+)
+
+
+class FallbackError(RuntimeError):
+    """A learned quantity was asked of a model that fell back to the expert weights."""
+
+
+def _binary(y: np.ndarray) -> np.ndarray:
+    values = np.asarray(y)
+    if not np.isin(values, (0, 1)).all():
+        raise ValueError("y must hold only 0 and 1 (or False and True)")
+    return values.astype(bool)
+
+
+def _fit_core(
+    X: np.ndarray,
+    y: np.ndarray,
+    exposure: np.ndarray,
+    weight: np.ndarray,
+    *,
+    C: float,
+    clip: float,
+    prior: np.ndarray | None,
+) -> _CoreFit:
+    """Propensity model on all examples, IPW non-negative logit on the inspected."""
+    exposure_rate = float(weight[exposure].sum() / weight.sum())
+    propensity_model = None
+    if not exposure.all():
+        propensity_model = LogisticRegression(C=1.0, max_iter=1000).fit(
+            X, exposure, sample_weight=weight
+        )
+    core = _CoreFit(propensity_model, exposure_rate, 0.0, np.zeros(X.shape[1]))
+    inspected = X[exposure]
+    outcome_weight = weight[exposure] * core.inverse_propensity(inspected, clip)
+    outcome_weight = outcome_weight / outcome_weight.mean()
+    intercept, coef = _weighted_logistic(
+        inspected, y[exposure], outcome_weight, C=C, nonnegative=True, prior=prior
+    )
+    return _CoreFit(propensity_model, exposure_rate, intercept, coef)
+
+
+def _weighted_logistic(
+    X: np.ndarray,
+    y: np.ndarray,
+    weight: np.ndarray,
+    *,
+    C: float,
+    nonnegative: bool = True,
+    prior: np.ndarray | None = None,
+) -> tuple[float, np.ndarray]:
+    """Weighted, penalised logistic regression by L-BFGS-B.
+
+    Minimises ``C sum_i weight_i logloss_i + 0.5 |beta - s * prior|^2`` over the
+    intercept (free), ``beta`` (``>= 0`` when ``nonnegative``) and ``s >= 0``.  With
+    ``prior=None`` it is ordinary ridge (``s`` fixed at 0); with a prior the penalty is the
+    distance of ``beta`` from the ray through ``prior``: it shrinks the *direction* of
+    the weights (which decides the ranking) towards the prior and leaves their size (the
+    calibration) to the data.
+    """
+    labels = y.astype(float)
+    k = X.shape[1]
+    centre = np.zeros(k) if prior is None else np.asarray(prior, dtype=float)
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        beta, scale = theta[2:], theta[1]
+        z = theta[0] + X @ beta
+        loss = np.logaddexp(0.0, z) - labels * z
+        residual = C * weight * (expit(z) - labels)
+        offset = beta - scale * centre
+        value = C * float(weight @ loss) + 0.5 * float(offset @ offset)
+        gradient = np.concatenate(
+            [[residual.sum(), -float(centre @ offset)], X.T @ residual + offset]
+        )
+        return value, gradient
+
+    rate = np.clip(np.average(labels, weights=weight), 1e-6, 1 - 1e-6)
+    start = np.concatenate([[logit(rate), 0.0], np.zeros(k)])
+    scale_bounds = (0.0, None) if prior is not None else (0.0, 0.0)
+    bounds = [(None, None), scale_bounds] + [(0.0, None) if nonnegative else (None, None)] * k
+    result = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=bounds)
+    return float(result.x[0]), np.asarray(result.x[2:])

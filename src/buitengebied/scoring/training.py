@@ -1,0 +1,312 @@
+"""Training examples from a dataset's own history, and the fit of the learned model.
+
+Settings
+--------
+DEFAULT_STEP_DAYS
+    Distance between training cut-offs.
+DEFAULT_WARMUP_DAYS
+    The first cut-off lies at least this long after the first record, so the factors
+    have some history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from buitengebied.contract import CONFIRMED_FINDS, LAYER_SCHEMAS
+from buitengebied.dataset import Dataset
+from buitengebied.evidence.features import address_xy
+from buitengebied.evidence.layerspec import LayerSpec, load_layer_specs
+from buitengebied.scoring.analysis import analyse
+from buitengebied.scoring.estimator import DEFAULT_MIN_POSITIVES, LearnedRiskModel
+from buitengebied.scoring.fusion import factor_strengths
+from buitengebied.scoring.split import (
+    DEFAULT_BLOCK_SIZE_M,
+    DEFAULT_HORIZON_DAYS,
+    as_utc_ns,
+    example_groups,
+    spatial_blocks,
+)
+from buitengebied.settings import LOCAL_TIMEZONE
+from buitengebied.timeutil import local_days_later
+
+DEFAULT_STEP_DAYS: Final[int] = 90
+
+
+DEFAULT_WARMUP_DAYS: Final[int] = 180
+
+
+@dataclass
+class TrainingSet:
+    """Examples built from a dataset's own history (see :func:`training_examples`).
+
+    Attributes
+    ----------
+    X : pandas.DataFrame
+        Factor strengths at each cut-off, indexed by (``cutoff``, ``address_id``).
+    y : numpy.ndarray of bool
+        A confirmed find in ``[cutoff, cutoff + horizon)``.
+    exposure : numpy.ndarray of bool
+        Inspected in that window.
+    groups : pandas.DataFrame
+        ``cutoff``, ``block_x``, ``block_y`` (for :class:`SpatioTemporalSplit`).
+    sample_weight : numpy.ndarray
+        ``min(1, step / horizon)`` each: overlapping windows count an address-day once.
+    cutoffs : list of pandas.Timestamp
+        The cut-offs, oldest first.
+    n_finds : int
+        Distinct confirmed finds (inspections) inside the label windows.
+    """
+
+    X: pd.DataFrame
+    y: np.ndarray
+    exposure: np.ndarray
+    groups: pd.DataFrame
+    sample_weight: np.ndarray
+    cutoffs: list[pd.Timestamp]
+    n_finds: int
+
+
+def training_cutoffs(
+    dataset: Dataset,
+    *,
+    as_of: pd.Timestamp,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+    step_days: int = DEFAULT_STEP_DAYS,
+    warmup_days: int = DEFAULT_WARMUP_DAYS,
+) -> list[pd.Timestamp]:
+    """Cut-offs ``as_of - horizon - i * step``, oldest first, after the warm-up.
+
+    Every label window ``[T, T + horizon)`` ends by ``as_of``, so every label was known
+    at ``as_of``.  Days are calendar days in local time (Europe/Amsterdam).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        All records; the earliest dated record starts the history.
+    as_of : pandas.Timestamp
+        Moment of the ranking (tz-aware).
+    horizon_days, step_days, warmup_days : int
+        Label window, distance between cut-offs, history before the first cut-off.
+
+    Returns
+    -------
+    list of pandas.Timestamp
+        UTC moments; empty when the history is too short.
+    """
+    first = _first_record(dataset)
+    if first is None or step_days <= 0:
+        return []
+    local = pd.Timestamp(as_of).tz_convert(LOCAL_TIMEZONE)
+    earliest = first + pd.Timedelta(days=warmup_days)
+    cutoffs = []
+    step = 0
+    while True:
+        cutoff = (local - pd.DateOffset(days=horizon_days + step * step_days)).tz_convert("UTC")
+        if cutoff < earliest:
+            break
+        cutoffs.append(pd.Timestamp(cutoff))
+        step += 1
+    return cutoffs[::-1]
+
+
+def _first_record(dataset: Dataset) -> pd.Timestamp | None:
+    starts = []
+    for name, frame in dataset.layers.items():
+        column = "period_start" if name == "energy" else LAYER_SCHEMAS[name].time_column
+        if name == "vacant_buildings" or column is None or column not in frame or not len(frame):
+            continue
+        moment = frame[column].min()
+        if pd.notna(moment):
+            starts.append(pd.Timestamp(moment))
+    return min(starts) if starts else None
+
+
+def training_examples(
+    dataset: Dataset,
+    *,
+    as_of: pd.Timestamp,
+    specs: list[LayerSpec] | None = None,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+    step_days: int = DEFAULT_STEP_DAYS,
+    warmup_days: int = DEFAULT_WARMUP_DAYS,
+    block_size_m: float = DEFAULT_BLOCK_SIZE_M,
+    with_features: bool = True,
+) -> TrainingSet:
+    """Build (address, cut-off) examples from the history before ``as_of``.
+
+    Each cut-off is analysed once (:func:`buitengebied.scoring.analysis.analyse` applies the
+    contract's time rules), so features at ``T`` hold only records known before ``T``;
+    labels come from inspections in ``[T, T + horizon)``, strictly after the features.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        All validated records (future ones included; they are cut off per cut-off).
+    as_of : pandas.Timestamp
+        Nothing at or after this moment is used.
+    specs : list of LayerSpec, optional
+        Factors; default: the files in ``layers/``.
+    horizon_days, step_days, warmup_days : int
+        See :func:`training_cutoffs`.
+    block_size_m : float
+        Spatial block size for the validation groups.
+    with_features : bool, default True
+        ``False`` leaves the features at zero and skips every analysis: enough to count
+        the labels (e.g. to decide on a fallback) at a fraction of the cost.
+
+    Returns
+    -------
+    TrainingSet
+    """
+    specs = specs if specs is not None else load_layer_specs()
+    cutoffs = training_cutoffs(
+        dataset,
+        as_of=as_of,
+        horizon_days=horizon_days,
+        step_days=step_days,
+        warmup_days=warmup_days,
+    )
+    address_ids = pd.Index(dataset.addresses["address_id"], name="address_id")
+    blocks = spatial_blocks(address_xy(dataset), block_size_m=block_size_m)
+    finds, visits = _inspection_moments(dataset, address_ids)
+    window_ends = [local_days_later(c, horizon_days) for c in cutoffs]
+    strengths, labels, exposures = [], [], []
+    names = [s.name for s in specs]
+    for cutoff, end in zip(cutoffs, window_ends, strict=True):
+        if with_features:
+            analysis = analyse(dataset, as_of=cutoff, specs=specs)
+            strengths.append(factor_strengths(analysis.evidence)[0])
+        else:
+            strengths.append(pd.DataFrame(0.0, index=address_ids, columns=names))
+        labels.append(_any_in_window(finds, len(address_ids), cutoff, end))
+        exposures.append(_any_in_window(visits, len(address_ids), cutoff, end))
+    n = len(address_ids)
+    if cutoffs:
+        X = pd.concat(strengths, keys=cutoffs, names=["cutoff", "address_id"])[names]
+    else:
+        X = pd.DataFrame(
+            {name: np.zeros(0) for name in names},
+            index=pd.MultiIndex.from_arrays([[], []], names=["cutoff", "address_id"]),
+        )
+    n_finds = int(
+        sum(
+            any(c <= moment < e for c, e in zip(cutoffs, window_ends, strict=True))
+            for moment in finds[1]
+        )
+    )
+    return TrainingSet(
+        X=X,
+        y=np.concatenate(labels) if labels else np.zeros(0, dtype=bool),
+        exposure=np.concatenate(exposures) if exposures else np.zeros(0, dtype=bool),
+        groups=example_groups(
+            pd.DatetimeIndex(cutoffs, tz="UTC").repeat(n),
+            np.tile(blocks, (len(cutoffs), 1)),
+        ),
+        sample_weight=np.full(len(X), min(1.0, step_days / horizon_days)),
+        cutoffs=cutoffs,
+        n_finds=n_finds,
+    )
+
+
+def _inspection_moments(
+    dataset: Dataset, address_ids: pd.Index
+) -> tuple[tuple[np.ndarray, list[pd.Timestamp]], tuple[np.ndarray, list[pd.Timestamp]]]:
+    """(address positions, moments) of confirmed finds and of all inspections."""
+    inspections = dataset.layer("inspections")
+    if inspections is None or not len(inspections):
+        empty: tuple[np.ndarray, list[pd.Timestamp]] = (np.zeros(0, dtype=np.int64), [])
+        return empty, empty
+    positions = address_ids.get_indexer(inspections["address_id"].astype(object))
+    known = positions >= 0
+    moments = list(pd.to_datetime(inspections["inspected_at"], utc=True))
+    found = inspections["outcome"].astype("string").str.lower().isin(CONFIRMED_FINDS)
+    found = found.to_numpy(dtype=bool) & known
+    return (
+        (positions[found], [m for m, f in zip(moments, found, strict=True) if f]),
+        (positions[known], [m for m, k in zip(moments, known, strict=True) if k]),
+    )
+
+
+def _any_in_window(
+    events: tuple[np.ndarray, list[pd.Timestamp]],
+    n_addresses: int,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> np.ndarray:
+    positions, moments = events
+    flags = np.zeros(n_addresses, dtype=bool)
+    if len(positions):
+        moment_ns = as_utc_ns(pd.Series(moments))
+        inside = (moment_ns >= start.value) & (moment_ns < end.value)
+        flags[positions[inside]] = True
+    return flags
+
+
+def fit_learned_model(
+    dataset: Dataset,
+    *,
+    as_of: pd.Timestamp,
+    specs: list[LayerSpec] | None = None,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+    step_days: int = DEFAULT_STEP_DAYS,
+    warmup_days: int = DEFAULT_WARMUP_DAYS,
+    min_positives: float = DEFAULT_MIN_POSITIVES,
+    random_state: int | None = 0,
+) -> LearnedRiskModel:
+    """Fit a :class:`LearnedRiskModel` on the dataset's own history before ``as_of``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        All validated records (the full load; records after ``as_of`` are never used).
+    as_of : pandas.Timestamp
+        Moment of the ranking.
+    specs : list of LayerSpec, optional
+        Factors (their weights are the expert weights); default: ``layers/``.
+    horizon_days, step_days, warmup_days : int
+        Label window, distance between cut-offs, history before the first cut-off.
+    min_positives : float
+        Fewest confirmed finds to learn from; else the model falls back.
+    random_state : int or None
+        Seeds the validation's block shuffle.
+
+    Returns
+    -------
+    LearnedRiskModel
+        Fitted (possibly in fallback: check ``fallback_`` and ``fallback_reason_``).
+    """
+    specs = specs if specs is not None else load_layer_specs()
+
+    def examples(with_features: bool) -> TrainingSet:
+        return training_examples(
+            dataset,
+            as_of=as_of,
+            specs=specs,
+            horizon_days=horizon_days,
+            step_days=step_days,
+            warmup_days=warmup_days,
+            with_features=with_features,
+        )
+
+    # Counting labels is cheap; the per-cut-off analyses are only worth it with enough finds.
+    training = examples(with_features=False)
+    if training.sample_weight[training.y].sum() >= min_positives:
+        training = examples(with_features=True)
+    model = LearnedRiskModel(
+        horizon_days=horizon_days,
+        min_positives=min_positives,
+        expert_weights={s.name: float(s.weight) for s in specs},
+        random_state=random_state,
+    )
+    return model.fit(
+        training.X,
+        training.y,
+        exposure=training.exposure,
+        groups=training.groups,
+        sample_weight=training.sample_weight,
+    )

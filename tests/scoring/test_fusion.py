@@ -1,0 +1,91 @@
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from buitengebied.evidence.features import Evidence
+from buitengebied.evidence.layerspec import LayerSpec
+from buitengebied.scoring.fusion import (
+    LINEAR_STRENGTH_SD,
+    factor_scale,
+    fuse,
+    normalise,
+    rank_scores,
+    strength_from_excess,
+    top_factors,
+)
+
+
+def spec(name, weight):
+    return LayerSpec(
+        name, name, "", "addresses", "remoteness", weight, ("police",), {"bandwidth_m": 1.0}
+    )
+
+
+def test_strength_counts_standard_deviations_above_the_mean():
+    raw = pd.DataFrame({"a": [0.0, 0.0, 0.0, 4.0]})  # mean 1, sd sqrt(3)
+    scales = factor_scale(raw)
+    assert scales["a"] == pytest.approx((1.0, np.sqrt(3.0)))
+    assert_allclose(normalise(raw, scales)["a"], [0.0, 0.0, 0.0, 3.0 / np.sqrt(3.0)])
+
+
+def test_extreme_strength_grows_logarithmically_and_constant_factors_give_nothing():
+    raw = pd.DataFrame({"a": [0.0] * 999 + [1.0], "flat": [2.0] * 1000})
+    strength = normalise(raw, factor_scale(raw))
+    z = (1.0 - 0.001) / np.sqrt(0.001 * 0.999)  # about 31.6 standard deviations
+    linear = LINEAR_STRENGTH_SD
+    assert strength["a"].max() == pytest.approx(linear * (1.0 + np.log(z / linear)))
+    assert linear < strength["a"].max() < z
+    assert (strength["flat"] == 0).all()
+    assert factor_scale(raw)["flat"] == (2.0, 1.0)
+
+
+def test_strength_is_continuous_increasing_and_zero_below_the_mean():
+    z = np.array([-3.0, 0.0, 2.0, LINEAR_STRENGTH_SD - 1e-9, LINEAR_STRENGTH_SD, 9.0, 50.0, 1e6])
+    f = strength_from_excess(z)
+    assert f[0] == 0.0 and f[1] == 0.0 and f[2] == 2.0
+    assert f[3] == pytest.approx(f[4])
+    assert (np.diff(f[1:]) > 0).all()
+    # The slope is continuous at the knee: 1 just below, 1 just above, 1/z far beyond.
+    eps = 1e-6
+    knee = LINEAR_STRENGTH_SD
+    below = (f[4] - strength_from_excess(np.array([knee - eps]))[0]) / eps
+    above = (strength_from_excess(np.array([knee + eps]))[0] - f[4]) / eps
+    assert below == pytest.approx(1.0, rel=1e-4) and above == pytest.approx(1.0, rel=1e-4)
+    far = (strength_from_excess(np.array([50.0 + eps]))[0] - f[6]) / eps
+    assert far == pytest.approx(knee / 50.0, rel=1e-4)
+    assert np.isnan(strength_from_excess(np.array([np.nan]))[0])
+
+
+def test_contributions_add_up_to_the_score_and_follow_weights():
+    raw = pd.DataFrame(
+        {"a": [1.0, 0.0, 3.0, 0.0], "b": [0.0, 2.0, 0.0, 0.0]},
+        index=pd.Index(["x", "y", "z", "w"], name="address_id"),
+    )
+    evidence = Evidence(raw.index, raw, [spec("a", 2.0), spec("b", 1.0)], ["addresses"], {})
+    scores = fuse(evidence)
+    table = scores.table.set_index("address_id")
+    assert_allclose(table["score"], table["contribution_a"] + table["contribution_b"])
+    # a: mean 1, sd 1.2247 -> z = 1.633 for "z"; b: mean 0.5, sd 0.866 -> z = 1.732 for "y"
+    assert table.loc["z", "contribution_a"] == pytest.approx(2.0 * 2.0 / np.sqrt(1.5))
+    assert table.loc["y", "contribution_b"] == pytest.approx(1.0 * 1.5 / np.sqrt(0.75))
+    assert table.loc["x", "score"] == 0.0
+    assert list(scores.table["address_id"]) == ["z", "y", "w", "x"]
+    assert list(scores.table["top_factors"]) == ["a", "b", "", ""]
+
+
+def test_ties_are_broken_by_address_id_and_ranks_are_distinct():
+    contributions = pd.DataFrame(
+        {"a": [1.0, 1.0, 1.0, 0.0]}, index=pd.Index(["b2", "a1", "c3", "d4"])
+    )
+    scores = rank_scores(
+        contributions, layers_used=[], weights={"a": 1.0}, scales={"a": (0.0, 1.0)}
+    )
+    assert list(scores.table["address_id"]) == ["a1", "b2", "c3", "d4"]
+    assert list(scores.table["rank"]) == [1, 2, 3, 4]
+
+
+def test_top_factors_most_first_and_empty_only_for_zero_score():
+    contributions = np.array([[0.1, 0.6, 0.3], [0.0, 0.0, 0.0], [0.0, 0.0, 0.02], [0.05, 1.0, 0.0]])
+    labels = top_factors(contributions, ["a", "b", "c"])
+    assert labels == ["b;c;a", "", "c", "b"]
