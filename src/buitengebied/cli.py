@@ -25,7 +25,8 @@ from buitengebied.evidence.layerspec import load_layer_specs
 from buitengebied.io import write_text_csv
 from buitengebied.load.directory import check_data_dir, load_data_dir
 from buitengebied.scoring.analysis import Analysis
-from buitengebied.scoring.ranking import MODEL_KINDS, Ranking, rank_directory, ranking_table
+from buitengebied.scoring.choice import DEFAULT_MODEL_KIND, ModelKind
+from buitengebied.scoring.ranking import Ranking, rank_directory, ranking_table
 from buitengebied.settings import (
     EVALUATION_CELL_SIZE_M,
     EVALUATION_HORIZON_DAYS,
@@ -99,16 +100,14 @@ def _rank(
     layers: Path | None,
     lenient: bool,
     rejects: Path,
-    model: str = "expert",
+    model: ModelKind = ModelKind.EXPERT,
 ) -> Ranking:
-    if model not in MODEL_KINDS:
-        raise typer.BadParameter(f"choose one of {', '.join(MODEL_KINDS)}", param_hint="--model")
     moment = parse_as_of(as_of)
     with _progress() as update:
         return rank_directory(
             data_dir,
             as_of=moment,
-            model=model,  # type: ignore[arg-type]
+            model=model,
             layers_dir=layers,
             lenient=lenient,
             rejects_dir=rejects,
@@ -131,7 +130,7 @@ def _summarise(analysis: Analysis) -> None:
 
 
 Model = Annotated[
-    str,
+    ModelKind,
     typer.Option(
         "--model",
         help="expert | learned (from inspection outcomes) | auto: learned only where it "
@@ -147,7 +146,7 @@ def rank(
         Path, typer.Option("--out", help="Output CSV: address_id, score, rank, top_factors.")
     ],
     as_of: AsOf = None,
-    model: Model = "auto",
+    model: Model = DEFAULT_MODEL_KIND,
     layers: Layers = None,
     lenient: Lenient = False,
     rejects: Rejects = None,

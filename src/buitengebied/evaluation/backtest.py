@@ -312,7 +312,7 @@ def model_methods() -> list[Method]:
     list of Method
     """
     # Imported here: scikit-learn costs an expert-only evaluation a second of start-up.
-    from buitengebied.scoring.choice import choose_model, score_with_model
+    from buitengebied.scoring.choice import ModelKind, choose_model, score_with_model
     from buitengebied.scoring.training import fit_learned_model
 
     # The last cut-off's fit and scores, for the analysis they were made on: both methods
@@ -339,7 +339,7 @@ def model_methods() -> list[Method]:
 
     def automatic(known: Dataset, analysis: Analysis, as_of: pd.Timestamp) -> pd.Series:
         model, learned_scores = fitted(known, analysis, as_of)
-        choice = choose_model("auto", model)
+        choice = choose_model(ModelKind.AUTO, model)
         if choice.kind == "learned":
             return learned_scores.rename("auto")
         scores = expert_scores(known, analysis, as_of).rename("auto")

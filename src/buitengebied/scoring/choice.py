@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
-from sklearn.utils.validation import check_is_fitted
 
 from buitengebied.scoring.analysis import Analysis
-from buitengebied.scoring.estimator import LearnedRiskModel
 from buitengebied.scoring.fusion import RiskScores, factor_strengths, rank_scores
+
+if TYPE_CHECKING:
+    # scikit-learn is imported only where a model is fitted or applied: an expert-only
+    # run starts most of a second faster.
+    from buitengebied.scoring.estimator import LearnedRiskModel
+
+
+class ModelKind(StrEnum):
+    """The model ``rank --model`` asks for.
+
+    ``expert``: the expert weights of the layer files.  ``learned``: the model learned
+    from the inspection history (expert weights when it cannot learn).  ``auto``: learned
+    only where it beats the expert weights in blocked validation.
+    """
+
+    EXPERT = "expert"
+    LEARNED = "learned"
+    AUTO = "auto"
+
+
+#: The model ``rank`` and the app use when nothing else is asked for.
+DEFAULT_MODEL_KIND = ModelKind.AUTO
 
 
 @dataclass(frozen=True)
@@ -27,9 +48,6 @@ class ModelChoice:
 
     kind: Literal["expert", "learned"]
     reason: str
-
-
-ModelKind = Literal["expert", "learned", "auto"]
 
 
 def score_with_model(analysis: Analysis, model: LearnedRiskModel) -> RiskScores:
@@ -56,6 +74,8 @@ def score_with_model(analysis: Analysis, model: LearnedRiskModel) -> RiskScores:
     ValueError
         The analysis lacks a factor the model was fitted on.
     """
+    from sklearn.utils.validation import check_is_fitted
+
     check_is_fitted(model)
     strengths, scales = factor_strengths(analysis.evidence)
     names = model._names()
@@ -99,6 +119,8 @@ def choose_model(kind: ModelKind, model: LearnedRiskModel | None = None) -> Mode
         return ModelChoice("expert", "expert weights, as requested")
     if model is None:
         raise ValueError(f"--model {kind} needs a fitted LearnedRiskModel")
+    from sklearn.utils.validation import check_is_fitted
+
     check_is_fitted(model)
     if model.fallback_:
         return ModelChoice("expert", model.fallback_reason_)

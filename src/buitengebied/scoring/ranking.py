@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import pandas as pd
 
@@ -18,11 +17,8 @@ from buitengebied.dataset import Dataset, ProgressCallback
 from buitengebied.evidence.layerspec import LayerSpec, load_layer_specs
 from buitengebied.load.directory import load_data_dir
 from buitengebied.scoring.analysis import Analysis, analyse
-from buitengebied.scoring.choice import ModelChoice
+from buitengebied.scoring.choice import DEFAULT_MODEL_KIND, ModelChoice, ModelKind
 from buitengebied.scoring.fusion import RiskScores
-
-ModelKind = Literal["expert", "learned", "auto"]
-MODEL_KINDS: tuple[str, ...] = ("expert", "learned", "auto")
 
 
 @dataclass
@@ -49,7 +45,7 @@ def rank_dataset(
     *,
     as_of: pd.Timestamp,
     specs: list[LayerSpec] | None = None,
-    model: ModelKind = "auto",
+    model: ModelKind = DEFAULT_MODEL_KIND,
     on_progress: ProgressCallback | None = None,
 ) -> Ranking:
     """Rank a loaded dataset as known at ``as_of`` with the requested model.
@@ -73,11 +69,10 @@ def rank_dataset(
     -------
     Ranking
     """
-    if model not in MODEL_KINDS:
-        raise ValueError(f"model must be one of {', '.join(MODEL_KINDS)}, not {model!r}")
+    model = ModelKind(model)
     specs = specs if specs is not None else load_layer_specs()
     analysis = analyse(dataset, as_of=as_of, specs=specs, on_progress=on_progress)
-    if model == "expert":
+    if model is ModelKind.EXPERT:
         return Ranking(
             analysis, analysis.scores, ModelChoice("expert", "expert weights, as requested")
         )
@@ -97,7 +92,7 @@ def rank_directory(
     data_dir: Path,
     *,
     as_of: pd.Timestamp,
-    model: ModelKind = "auto",
+    model: ModelKind = DEFAULT_MODEL_KIND,
     layers_dir: Path | None = None,
     lenient: bool = False,
     rejects_dir: Path | None = None,

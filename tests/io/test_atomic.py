@@ -1,0 +1,35 @@
+import os
+import stat
+
+import pytest
+
+from buitengebied.io.atomic import atomic_output, atomic_path, write_text_atomic
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    target = tmp_path / "ranked.csv"
+    target.write_text("old\n")
+    with pytest.raises(RuntimeError), atomic_output(target) as handle:
+        handle.write(b"half of the new")
+        raise RuntimeError("killed")
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ranked.csv"]
+
+
+def test_a_successful_write_replaces_the_file_whole_with_ordinary_permissions(tmp_path):
+    target = tmp_path / "sub" / "meta.json"
+    write_text_atomic(target, "{}\n")
+    assert target.read_text() == "{}\n"
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+    assert sorted(p.name for p in target.parent.iterdir()) == ["meta.json"]
+
+
+def test_atomic_path_keeps_the_suffix_for_writers_that_choose_by_it(tmp_path):
+    target = tmp_path / "risk.tif"
+    with atomic_path(target) as temporary:
+        assert temporary.parent == tmp_path and temporary.suffix == ".tif"
+        temporary.write_bytes(b"tiff")
+        assert not target.exists()
+    assert target.read_bytes() == b"tiff"
