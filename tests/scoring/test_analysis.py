@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from conftest import HOT_ADDRESS
 
-from buitengebied.evidence.layerspec import default_layers_dir, load_layer_specs
+from buitengebied.evidence.layerspec import default_layer_files, load_layer_specs
 from buitengebied.load.directory import load_data_dir
 from buitengebied.scoring.analysis import analyse
 from buitengebied.scoring.ranking import rank_directory, ranking_table
@@ -89,7 +89,9 @@ def test_missing_optional_layers_contribute_nothing(contract_dir):
 
 def test_adding_a_layer_file_adds_a_factor(contract_dir, tmp_path):
     layers = tmp_path / "layers"
-    shutil.copytree(default_layers_dir(), layers)
+    layers.mkdir()
+    for name, text in default_layer_files():
+        (layers / name).write_text(text, encoding="utf-8")
     (layers / "poaching_reports.toml").write_text(
         """
 [layer]
@@ -132,3 +134,21 @@ def test_reports_in_busy_places_weigh_less_than_at_a_lonely_farm(contract_dir):
     dataset.layers["reports"] = pd.concat([reports, crowd], ignore_index=True)
     busy = analyse(dataset, as_of=AS_OF, specs=specs).evidence.raw["reports"]
     assert busy[HOT_ADDRESS] < lonely[HOT_ADDRESS]
+
+
+def test_the_effort_reference_count_of_the_layer_file_is_used(contract_dir, tmp_path):
+    dataset = load_data_dir(contract_dir)
+    text = dict(default_layer_files())["reports.toml"]
+    assert "reference_count = 5" in text
+    evidence = {}
+    for count in (1, 50):
+        layers = tmp_path / f"layers-{count}"
+        layers.mkdir()
+        (layers / "reports.toml").write_text(
+            text.replace("reference_count = 5", f"reference_count = {count}"), encoding="utf-8"
+        )
+        specs = load_layer_specs(layers)
+        assert specs[0].effort.reference_count == count
+        evidence[count] = analyse(dataset, as_of=AS_OF, specs=specs).evidence.raw["reports"]
+    # A larger reference count divides the density by less: 1 + around / count.
+    assert (evidence[50] >= evidence[1]).all() and (evidence[50] > evidence[1]).any()
