@@ -174,14 +174,8 @@ def load_directory(
 
     Parameters
     ----------
-    data_dir : Path
-        A directory following the data contract.
-    lenient : bool, default False
-        Keep valid rows of files with bad rows; write the rejects to ``rejects_dir``.
-    rejects_dir : Path, optional
-        Where lenient mode writes rejected rows.
-    on_progress : callable, optional
-        Receives ``(step, fraction)``.
+    data_dir, lenient, rejects_dir, on_progress
+        As for :func:`rank_directory`.
 
     Returns
     -------
