@@ -30,7 +30,7 @@ from buitengebied.errors import BuitengebiedError
 from buitengebied.io.outputs import check_output_path
 from buitengebied.load.directory import check_data_dir
 from buitengebied.scoring.analysis import Analysis
-from buitengebied.scoring.choice import DEFAULT_MODEL_KIND, ModelKind
+from buitengebied.scoring.choice import DEFAULT_MODEL_KIND, EvaluationModels, ModelKind
 from buitengebied.scoring.ranking import (
     Ranking,
     rank_directory,
@@ -40,7 +40,6 @@ from buitengebied.scoring.ranking import (
 from buitengebied.settings import (
     EVALUATION_CELL_SIZE_M,
     EVALUATION_HORIZON_DAYS,
-    EVALUATION_MODELS,
     EVALUATION_MONTHS,
     EVALUATION_STEP_MONTHS,
 )
@@ -384,22 +383,18 @@ def evaluate(
         float, typer.Option("--cell-size", min=1.0, help="Grid cell size (m) of the PAI.")
     ] = EVALUATION_CELL_SIZE_M,
     model: Annotated[
-        str,
+        EvaluationModels,
         typer.Option(
             "--model",
             help="expert | learned | auto (the choice rank makes by default) | all (the three).",
         ),
-    ] = "all",
+    ] = EvaluationModels.ALL,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random baseline.")] = 0,
     layers: Layers = None,
     lenient: Lenient = False,
     rejects: Rejects = None,
 ) -> None:
     """Backtest the ranking against later confirmed finds, beside simple baselines."""
-    if model not in EVALUATION_MODELS:
-        raise typer.BadParameter(
-            f"choose one of {', '.join(EVALUATION_MODELS)}", param_hint="--model"
-        )
     # Imported here: plotting and the backtest cost every other command a second of start-up.
     from buitengebied.evaluation.run import run_evaluation
 

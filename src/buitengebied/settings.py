@@ -16,8 +16,6 @@ AREA_MARGIN_M
 EVALUATION_HORIZON_DAYS, EVALUATION_MONTHS, EVALUATION_STEP_MONTHS, EVALUATION_CELL_SIZE_M
     Defaults of ``buitengebied evaluate``: outcome window, how far back the cut-offs go,
     months between cut-offs, grid cell of the PAI's area measure.
-EVALUATION_MODELS
-    What ``evaluate --model`` accepts.
 """
 
 from __future__ import annotations
@@ -40,4 +38,3 @@ EVALUATION_HORIZON_DAYS: Final[int] = 180
 EVALUATION_MONTHS: Final[int] = 24
 EVALUATION_STEP_MONTHS: Final[int] = 1
 EVALUATION_CELL_SIZE_M: Final[float] = 250.0
-EVALUATION_MODELS: Final[tuple[str, ...]] = ("expert", "learned", "auto", "all")

@@ -58,17 +58,17 @@ from buitengebied.evidence.layerspec import LayerSpec
 from buitengebied.grid import cell_codes
 from buitengebied.io import write_text_csv
 from buitengebied.scoring.analysis import Analysis, analyse
+from buitengebied.scoring.choice import EvaluationModels, ModelKind
 from buitengebied.settings import (
     EVALUATION_CELL_SIZE_M,
     EVALUATION_HORIZON_DAYS,
-    EVALUATION_MODELS,
     EVALUATION_MONTHS,
     EVALUATION_STEP_MONTHS,
     LOCAL_TIMEZONE,
 )
 
 if TYPE_CHECKING:
-    from buitengebied.scoring.estimator import LearnedRiskModel
+    from buitengebied.scoring.training import LearnedFit
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +82,6 @@ DEFAULT_MONTHS = EVALUATION_MONTHS
 DEFAULT_STEP_MONTHS = EVALUATION_STEP_MONTHS
 DEFAULT_CELL_SIZE_M = EVALUATION_CELL_SIZE_M
 DEFAULT_SEED = 0
-#: Values of ``--model``: which model rankings run beside the baselines.
-MODEL_CHOICES = EVALUATION_MODELS
 #: Sigma of the plain dumping density baseline, metres.
 DUMPING_BASELINE_BANDWIDTH_M = 3_000.0
 #: Sigma of the plain report density baseline, metres.
@@ -301,61 +299,70 @@ def model_methods() -> list[Method]:
     """The learned model and the automatic choice, sharing one fit per cut-off.
 
     ``learned`` ranks with the model learned from the inspection history known at the
-    cut-off (:func:`buitengebied.scoring.training.fit_learned_model`); where it falls back to the
-    expert weights, the fallback and its reason are recorded.  ``auto`` is what
-    ``buitengebied rank`` does by default (:func:`buitengebied.scoring.choice.choose_model`): the
-    learned model where its blocked validation beats the expert weights, else the expert
-    score; a cut-off where it keeps the expert score is recorded with the reason.
+    cut-off (:func:`buitengebied.scoring.training.fit_learned_model`); where it refuses to
+    learn, the cut-off is ranked with the expert weights and recorded with the reason.
+    ``auto`` is what ``buitengebied rank`` does by default
+    (:func:`buitengebied.scoring.choice.choose_model`): the learned model where its blocked
+    validation beats the expert weights, else the expert score; a cut-off where it keeps
+    the expert score is recorded with the reason.
 
     Returns
     -------
     list of Method
     """
     # Imported here: scikit-learn costs an expert-only evaluation a second of start-up.
-    from buitengebied.scoring.choice import ModelKind, choose_model, score_with_model
+    from buitengebied.scoring.choice import choose_model, score_with_model
     from buitengebied.scoring.training import fit_learned_model
 
-    # The last cut-off's fit and scores, for the analysis they were made on: both methods
-    # read them, and a new analysis (next cut-off, other data or layers) refits.
-    last: dict[str, tuple[Analysis, LearnedRiskModel, pd.Series]] = {}
+    # The last cut-off's fit and probabilities, for the analysis they were made on: both
+    # methods read them, and a new analysis (next cut-off, other data or layers) refits.
+    last: dict[str, tuple[Analysis, LearnedFit, pd.Series | None]] = {}
 
     def fitted(
         known: Dataset, analysis: Analysis, as_of: pd.Timestamp
-    ) -> tuple[LearnedRiskModel, pd.Series]:
+    ) -> tuple[LearnedFit, pd.Series | None]:
         if "fit" not in last or last["fit"][0] is not analysis:
             # Only the dataset known at the cut-off is passed: training cannot see the outcome.
-            model = fit_learned_model(known, as_of=as_of, specs=analysis.specs)
-            table = score_with_model(analysis, model).table.set_index("address_id")
-            # Probabilities where learned (same order as the score); expert scores in fallback.
-            scores = table["score" if model.fallback_ else "probability"].rename("learned")
-            last["fit"] = (analysis, model, scores)
+            learned = fit_learned_model(known, as_of=as_of, specs=analysis.specs)
+            probabilities = None
+            if learned.model is not None:
+                table = score_with_model(analysis, learned.model).table.set_index("address_id")
+                # Probabilities rank in the same order as the explained score.
+                probabilities = table["probability"]
+            last["fit"] = (analysis, learned, probabilities)
         return last["fit"][1], last["fit"][2]
 
-    def learned(known: Dataset, analysis: Analysis, as_of: pd.Timestamp) -> pd.Series:
-        model, scores = fitted(known, analysis, as_of)
-        scores = scores.copy()
-        scores.attrs.update(fallback=model.fallback_, reason=model.summary())
-        return scores
+    def ranked_by(kind: ModelKind) -> RankingFunction:
+        def scores(known: Dataset, analysis: Analysis, as_of: pd.Timestamp) -> pd.Series:
+            learned, probabilities = fitted(known, analysis, as_of)
+            choice = choose_model(kind, learned)
+            if choice.kind == "learned" and probabilities is not None:
+                return probabilities.rename(kind.value)
+            expert = expert_scores(known, analysis, as_of).rename(kind.value)
+            expert.attrs.update(fallback=True, reason=choice.reason)
+            return expert
 
-    def automatic(known: Dataset, analysis: Analysis, as_of: pd.Timestamp) -> pd.Series:
-        model, learned_scores = fitted(known, analysis, as_of)
-        choice = choose_model(ModelKind.AUTO, model)
-        if choice.kind == "learned":
-            return learned_scores.rename("auto")
-        scores = expert_scores(known, analysis, as_of).rename("auto")
-        scores.attrs.update(fallback=True, reason=choice.reason)
         return scores
 
     return [
         Method(
-            "learned", "buitengebied (geleerd model)", learned, is_model=True, probabilistic=True
+            "learned",
+            "buitengebied (geleerd model)",
+            ranked_by(ModelKind.LEARNED),
+            is_model=True,
+            probabilistic=True,
         ),
-        Method("auto", "buitengebied (automatische keuze)", automatic, is_model=True),
+        Method(
+            "auto", "buitengebied (automatische keuze)", ranked_by(ModelKind.AUTO), is_model=True
+        ),
     ]
 
 
 def select_methods(
-    specs: Sequence[LayerSpec], *, model: str = "all", seed: int = DEFAULT_SEED
+    specs: Sequence[LayerSpec],
+    *,
+    model: EvaluationModels | str = EvaluationModels.ALL,
+    seed: int = DEFAULT_SEED,
 ) -> list[Method]:
     """The model rankings chosen by ``model`` followed by the baselines.
 
@@ -363,7 +370,7 @@ def select_methods(
     ----------
     specs : sequence of LayerSpec
         The engine's factors.
-    model : {"expert", "learned", "auto", "all"}
+    model : EvaluationModels or its value
         ``expert``: the expert engine; ``learned``: the learned model; ``auto``: the
         automatic choice between them (``rank``'s default); ``all``: all three.
     seed : int
@@ -373,11 +380,9 @@ def select_methods(
     -------
     list of Method
     """
-    if model not in MODEL_CHOICES:
-        raise ValueError(f"model must be one of {', '.join(MODEL_CHOICES)}, not {model!r}")
-    chosen = {"expert", "learned", "auto"} if model == "all" else {model}
-    methods = [EXPERT_METHOD] if "expert" in chosen else []
-    if chosen - {"expert"}:
+    chosen = EvaluationModels(model).kinds()
+    methods = [EXPERT_METHOD] if ModelKind.EXPERT in chosen else []
+    if set(chosen) - {ModelKind.EXPERT}:
         methods += [m for m in model_methods() if m.name in chosen]
     return methods + baseline_methods(specs, seed=seed)
 

@@ -19,6 +19,7 @@ from buitengebied.evaluation.report import write_report
 from buitengebied.evidence.layerspec import load_layer_specs
 from buitengebied.io.atomic import atomic_path
 from buitengebied.io.outputs import check_output_path, output_errors
+from buitengebied.scoring.choice import EvaluationModels
 from buitengebied.scoring.ranking import load_directory
 from buitengebied.settings import (
     EVALUATION_CELL_SIZE_M,
@@ -61,7 +62,7 @@ def run_evaluation(
     months: int = EVALUATION_MONTHS,
     step_months: int = EVALUATION_STEP_MONTHS,
     cell_size_m: float = EVALUATION_CELL_SIZE_M,
-    model: str = "all",
+    model: EvaluationModels = EvaluationModels.ALL,
     seed: int = backtest.DEFAULT_SEED,
     layers_dir: Path | None = None,
     lenient: bool = False,

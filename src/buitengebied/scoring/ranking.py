@@ -108,8 +108,9 @@ def rank_dataset(
         on_progress("learning from inspections", 0.5)
     learned = fit_learned_model(dataset, as_of=as_of, specs=specs)
     choice = choose_model(model, learned)
-    scores = score_with_model(analysis, learned) if choice.kind == "learned" else analysis.scores
-    return Ranking(analysis, scores, choice)
+    if choice.kind == "learned" and learned.model is not None:
+        return Ranking(analysis, score_with_model(analysis, learned.model), choice)
+    return Ranking(analysis, analysis.scores, choice)
 
 
 def _model_kind(model: str) -> ModelKind:
