@@ -73,7 +73,7 @@ def test_strict_load_rejects_the_file_and_leaves_the_data_dir_untouched(
     assert fingerprint(contract_dir) == before
 
 
-def test_lenient_load_keeps_valid_rows_and_writes_neutralised_rejects(
+def test_lenient_load_keeps_valid_rows_and_writes_the_rejected_rows_verbatim(
     contract_dir: Path, tmp_path: Path
 ) -> None:
     break_reports(contract_dir)
@@ -85,12 +85,13 @@ def test_lenient_load_keeps_valid_rows_and_writes_neutralised_rejects(
     assert dataset.rejected_rows == {"reports": 3}
     written = pd.read_csv(rejects / "reports.rejects.csv", dtype=str, keep_default_na=False)
     assert written["row"].tolist() == ["2", "3", "4"]
-    assert "graffiti" in written.loc[0, "reasons"] and "one of" in written.loc[0, "reasons"]
-    assert "spreadsheet formula" in written.loc[1, "reasons"]
-    assert "ISO 8601" in written.loc[2, "reasons"]
-    assert written.loc[1, "report_id"] == "'=1+1"
-    text = (rejects / "reports.rejects.csv").read_text()
-    assert not any(cell.startswith("=") for line in text.splitlines() for cell in line.split(","))
+    assert "graffiti" in written.loc[0, "reason"] and "one of" in written.loc[0, "reason"]
+    assert "spreadsheet formula" in written.loc[1, "reason"]
+    assert "ISO 8601" in written.loc[2, "reason"]
+    # The rejects file holds the rows as the partner wrote them, so that they can be
+    # mended and loaded again: a formula-like id is not rewritten (it is refused on load).
+    assert written.loc[1, "report_id"] == "=1+1"
+    assert written.loc[2, "observed_at"] == "yesterday"
 
 
 def test_lenient_rejects_keep_negative_numbers_as_numbers(
@@ -144,9 +145,10 @@ def test_not_a_directory_is_a_contract_error(tmp_path: Path) -> None:
 def test_unknown_files_are_ignored_and_reported(contract_dir: Path) -> None:
     (contract_dir / "notes.txt").write_text("hello")
     (contract_dir / "parcels.csv").write_text("a,b\n1,2\n")
-    layer_files, ignored = find_layer_files(contract_dir)
-    assert "reports" in layer_files
-    assert sorted(p.name for p in ignored) == ["notes.txt", "parcels.csv"]
+    found = find_layer_files(contract_dir)
+    assert "reports" in found.layers
+    assert sorted(p.name for p in found.ignored) == ["notes.txt", "parcels.csv"]
+    assert found.misspelt == {}
     assert sorted(p.name for p in load_data_dir(contract_dir).ignored_files) == [
         "notes.txt",
         "parcels.csv",
@@ -209,7 +211,7 @@ def test_real_cbs_buurten_as_area_geopackage(realdata: Path, tmp_path: Path) -> 
     area = dataset.layer("area")
     assert area is not None and len(area) == 45 - 16
     assert area.geometry.is_valid.all() and not area["geometry_repaired"].any()
-    rejected = pd.read_csv(tmp_path / "rejects" / "area.rejects.csv")
+    rejected = gpd.read_file(tmp_path / "rejects" / "area.rejects.gpkg")
     assert set(rejected["row"]) == collapsed_rows
     assert len(dataset.addresses) == 45
     inside = shapely.contains(dataset.area, np.asarray(dataset.addresses.geometry))
