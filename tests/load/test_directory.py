@@ -85,9 +85,9 @@ def test_lenient_load_keeps_valid_rows_and_writes_the_rejected_rows_verbatim(
     assert dataset.rejected_rows == {"reports": 3}
     written = pd.read_csv(rejects / "reports.rejects.csv", dtype=str, keep_default_na=False)
     assert written["row"].tolist() == ["2", "3", "4"]
-    assert "graffiti" in written.loc[0, "reason"] and "one of" in written.loc[0, "reason"]
-    assert "spreadsheet formula" in written.loc[1, "reason"]
-    assert "ISO 8601" in written.loc[2, "reason"]
+    assert "graffiti" in written.loc[0, "reasons"] and "one of" in written.loc[0, "reasons"]
+    assert "spreadsheet formula" in written.loc[1, "reasons"]
+    assert "ISO 8601" in written.loc[2, "reasons"]
     # The rejects file holds the rows as the partner wrote them, so that they can be
     # mended and loaded again: a formula-like id is not rewritten (it is refused on load).
     assert written.loc[1, "report_id"] == "=1+1"

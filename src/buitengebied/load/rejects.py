@@ -5,8 +5,9 @@ values, the geometry in the file's own CRS, in the input's own format
 (``<layer>.rejects.<suffix>``).  A CSV's points become its ``lon``/``lat`` (EPSG:4326) or
 ``x``/``y`` (EPSG:28992) columns again; a GeoPackage gets a layer named like the layer.
 Two columns are added in front: ``row`` (the row number in the input, from 1) and
-``reason``.  A user mends a row, renames the file to ``<layer>.<suffix>`` and loads it
-again; the added columns are extra columns, which the contract ignores.
+``reasons`` (every problem of the row, ``;``-separated).  A user mends a row, renames the
+file to ``<layer>.<suffix>`` and loads it again; the added columns are extra columns,
+which the contract ignores.
 
 Values are written verbatim, also ones that look like a spreadsheet formula: the file
 holds nothing that the partner's own file did not hold, and a changed value could not be
@@ -73,7 +74,7 @@ def _annotated_rows(layer: ValidatedLayer, raw: RawLayer, rows: np.ndarray) -> p
         if problem.row is not None:
             reasons.setdefault(problem.row, []).append(problem.describe())
     original = raw.attributes.iloc[rows].reset_index(drop=True)
-    row_name, reason_name = (_free_name(n, original.columns) for n in ("row", "reason"))
+    row_name, reason_name = (_free_name(n, original.columns) for n in ("row", "reasons"))
     annotations = pd.DataFrame(
         {
             row_name: rows + 1,
