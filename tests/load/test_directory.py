@@ -514,12 +514,14 @@ def test_rejects_without_geometry_keep_their_own_columns(
     assert written.loc[0, "_row"] == "3"
 
 
-def test_unwritable_rejects_are_a_contract_error(contract_dir: Path, tmp_path: Path) -> None:
+def test_unwritable_rejects_raise_the_os_error(contract_dir: Path, tmp_path: Path) -> None:
+    # The front turns it into an output error naming the folder (scoring.ranking).
     break_reports(contract_dir)
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the rejects folder should be")
-    with pytest.raises(ContractError, match="cannot write the rejected rows"):
+    with pytest.raises(OSError):
         load_data_dir(contract_dir, lenient=True, rejects_dir=blocked)
+    assert blocked.read_text() == "a file where the rejects folder should be"
 
 
 # --- roads: what routing needs --------------------------------------------------------------

@@ -308,7 +308,9 @@ def load_data_dir(
     ValidationError
         A file breaks the contract (strict mode), or cannot be read at all.
     ContractError
-        The directory as a whole breaks the contract, or the rejects cannot be written.
+        The directory as a whole breaks the contract.
+    OSError
+        Lenient mode could not write the rejected rows.
     """
     if lenient and rejects_dir is None:
         raise ContractError("lenient loading needs a directory for the rejected rows")

@@ -25,7 +25,6 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from buitengebied.errors import ContractError
 from buitengebied.io import WGS84, RawLayer
 from buitengebied.io.atomic import atomic_path
 from buitengebied.load.validate import ValidatedLayer
@@ -52,19 +51,17 @@ def write_rejects(layer: ValidatedLayer, raw: RawLayer, *, name: str, rejects_di
 
     Raises
     ------
-    ContractError
-        The file cannot be written (a read-only folder, a full disk).
+    OSError
+        The file cannot be written (a read-only folder, a full disk); the caller names
+        the rejects folder (:func:`buitengebied.scoring.ranking.load_directory`).
     """
     rows = np.flatnonzero(layer.bad_rows)
     table = _annotated_rows(layer, raw, rows)
     geometry = None if raw.geometry is None else np.asarray(raw.geometry, dtype=object)[rows]
     suffix = raw.path.suffix.lower()
     target = Path(rejects_dir) / f"{name}.rejects{suffix}"
-    try:
-        with atomic_path(target) as temporary:
-            _WRITERS[suffix](table, geometry, raw.crs, temporary, name)
-    except OSError as exc:
-        raise ContractError(f"{target}: cannot write the rejected rows ({exc})") from exc
+    with atomic_path(target) as temporary:
+        _WRITERS[suffix](table, geometry, raw.crs, temporary, name)
     return target
 
 
