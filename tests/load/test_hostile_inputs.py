@@ -266,6 +266,9 @@ def test_directory_named_like_a_layer_is_no_crash() -> None:
         data_dir = Path(folder)
         (data_dir / "addresses.csv").write_bytes(valid_layer_files()["addresses.csv"])
         (data_dir / "reports.csv").mkdir()
+        with pytest.raises(ContractError, match=r"reports\.csv: a directory"):
+            load_data_dir(data_dir)
+        (data_dir / "reports.csv").rmdir()
         assert isinstance(load_data_dir(data_dir), Dataset)
         (data_dir / "addresses.csv").unlink()
         (data_dir / "addresses.csv").mkdir()

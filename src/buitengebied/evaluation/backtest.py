@@ -3,7 +3,7 @@
 For each cut-off ``T`` every method ranks the addresses with only the records known
 before ``T`` (the contract's time rules, :func:`buitengebied.load.timefilter.known_at`), and
 the ranking is scored (:mod:`buitengebied.evaluation.metrics`) against the addresses with a
-confirmed find (:data:`buitengebied.contract.CONFIRMED_FINDS`) inspected in the window
+confirmed find (the contract's :class:`~buitengebied.contract.FindRule`) inspected in the window
 ``[T, T + horizon_days)``.  The window starts *at* ``T``: a record dated exactly ``T`` is
 not known at ``T`` (known means strictly before), so it belongs to the outcome; a window
 opening after ``T`` would let records dated on the cut-off day fall between the two.
@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from buitengebied.contract import CONFIRMED_FINDS
 from buitengebied.dataset import Dataset, ProgressCallback
 from buitengebied.evaluation.bias import (
     BiasDiagnostic,
@@ -184,13 +183,12 @@ def window_finds(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> pd
     pandas.Index
         Distinct ``address_id`` values, sorted.
     """
-    inspections = dataset.layer("inspections")
-    if inspections is None or len(inspections) == 0:
+    outcomes = dataset.outcomes()
+    if len(outcomes) == 0:
         return pd.Index([], dtype=object, name="address_id")
-    moments = inspections["inspected_at"]
-    confirmed = inspections["outcome"].astype("string").str.lower().isin(CONFIRMED_FINDS)
-    inside = confirmed & (moments >= start) & (moments < end)
-    found = inspections.loc[inside.to_numpy(dtype=bool), "address_id"].astype(str)
+    moments = outcomes.moments
+    inside = outcomes.confirmed & ((moments >= start) & (moments < end)).to_numpy(dtype=bool)
+    found = outcomes.address_ids[inside].astype(str)
     return pd.Index(sorted(found.unique()), dtype=object, name="address_id")
 
 

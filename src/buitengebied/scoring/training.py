@@ -23,7 +23,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from buitengebied.contract import CONFIRMED_FINDS, LAYER_SCHEMAS
+from buitengebied.contract import LAYER_SCHEMAS
 from buitengebied.dataset import Dataset
 from buitengebied.errors import InsufficientFindsError
 from buitengebied.evidence.features import address_xy
@@ -147,8 +147,8 @@ def training_cutoffs(
 def _first_record(dataset: Dataset) -> pd.Timestamp | None:
     starts = []
     for name, frame in dataset.layers.items():
-        column = "period_start" if name == "energy" else LAYER_SCHEMAS[name].time_column
-        if name == "vacant_buildings" or column is None or column not in frame or not len(frame):
+        column = LAYER_SCHEMAS[name].history_column
+        if column is None or column not in frame or not len(frame):
             continue
         moment = frame[column].min()
         if pd.notna(moment):
@@ -247,15 +247,14 @@ def _inspection_moments(
     dataset: Dataset, address_ids: pd.Index
 ) -> tuple[tuple[np.ndarray, list[pd.Timestamp]], tuple[np.ndarray, list[pd.Timestamp]]]:
     """(address positions, moments) of confirmed finds and of all inspections."""
-    inspections = dataset.layer("inspections")
-    if inspections is None or not len(inspections):
+    outcomes = dataset.outcomes()
+    if not len(outcomes):
         empty: tuple[np.ndarray, list[pd.Timestamp]] = (np.zeros(0, dtype=np.int64), [])
         return empty, empty
-    positions = address_ids.get_indexer(inspections["address_id"].astype(object))
+    positions = address_ids.get_indexer(outcomes.address_ids.astype(object))
     known = positions >= 0
-    moments = list(pd.to_datetime(inspections["inspected_at"], utc=True))
-    found = inspections["outcome"].astype("string").str.lower().isin(CONFIRMED_FINDS)
-    found = found.to_numpy(dtype=bool) & known
+    moments = list(pd.to_datetime(outcomes.moments, utc=True))
+    found = outcomes.confirmed & known
     return (
         (positions[found], [m for m, f in zip(moments, found, strict=True) if f]),
         (positions[known], [m for m, k in zip(moments, known, strict=True) if k]),
