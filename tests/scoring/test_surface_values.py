@@ -179,7 +179,7 @@ def test_the_risk_is_the_sum_of_the_factor_bands(analysis: Analysis) -> None:
     surface = surface_of(analysis, 250.0)
     inside = surface.risk != NODATA
     assert list(surface.contributions) == ["dumpings", "inspections"]
-    total = sum(band.astype(float) for band in surface.contributions.values())
+    total = np.sum([band.astype(float) for band in surface.contributions.values()], axis=0)
     assert_allclose(surface.risk[inside], total[inside], rtol=1e-6)
     assert surface.risk[inside].max() > 0
 
