@@ -22,32 +22,17 @@ def utc(text: str) -> pd.Timestamp:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # A date is the start of that day in Amsterdam.
         ("2026-11-01", "2026-10-31T23:00"),  # winter: 00:00 CET
         ("2026-07-01", "2026-06-30T22:00"),  # summer: 00:00 CEST
         ("2026-03-29", "2026-03-28T23:00"),  # the day the clocks go forward starts in CET
         ("2026-10-25", "2026-10-24T22:00"),  # the day the clocks go back starts in CEST
         (" 2026-11-01 ", "2026-10-31T23:00"),
-    ],
-)
-def test_a_date_is_the_start_of_that_day_in_amsterdam(text: str, expected: str) -> None:
-    assert parse_as_of(text) == utc(expected)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
+        # A date-time without an offset is local time.
         ("2026-07-01T23:40", "2026-07-01T21:40"),
         ("2026-07-01 23:40:00", "2026-07-01T21:40"),
         ("2026-01-15T08:05:30", "2026-01-15T07:05:30"),
-    ],
-)
-def test_a_date_time_without_offset_is_local_time(text: str, expected: str) -> None:
-    assert parse_as_of(text) == utc(expected)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
+        # A date-time with an offset is that moment.
         ("2026-07-01T23:40Z", "2026-07-01T23:40"),
         ("2026-07-01T23:40+01:00", "2026-07-01T22:40"),
         ("2026-07-01T23:40+0100", "2026-07-01T22:40"),
@@ -58,7 +43,7 @@ def test_a_date_time_without_offset_is_local_time(text: str, expected: str) -> N
         ("2026-10-25T02:30+01:00", "2026-10-25T01:30"),
     ],
 )
-def test_a_date_time_with_an_offset_is_that_moment(text: str, expected: str) -> None:
+def test_parse_as_of_gives_the_moment_the_text_stands_for(text: str, expected: str) -> None:
     assert parse_as_of(text) == utc(expected)
 
 
