@@ -24,8 +24,8 @@ from buitengebied.errors import ContractError, ValidationError
 from buitengebied.io import read_layer_file
 from buitengebied.load.directory import check_data_dir, find_layer_files, load_data_dir
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-REALDATA = SHARED / "realdata"
+#: Extracts of real public files (each folder with its SOURCE.txt), shipped with the tests.
+REALDATA = Path(__file__).resolve().parents[1] / "data" / "realdata"
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
@@ -177,8 +177,6 @@ def test_progress_is_reported_per_layer(contract_dir: Path) -> None:
 
 @pytest.fixture
 def realdata() -> Path:
-    if not REALDATA.is_dir():
-        pytest.skip(f"real data not available at {REALDATA}")
     return REALDATA
 
 
