@@ -65,6 +65,7 @@ from buitengebied.settings import (
     EVALUATION_STEP_MONTHS,
     LOCAL_TIMEZONE,
 )
+from buitengebied.timeutil import local_calendar_shift, local_days_later
 
 if TYPE_CHECKING:
     from buitengebied.scoring.training import LearnedFit
@@ -146,9 +147,8 @@ def rolling_cutoffs(
     list of pandas.Timestamp
         UTC moments, oldest first.
     """
-    local = as_of.tz_convert(LOCAL_TIMEZONE)
     candidates = [
-        (local - pd.DateOffset(months=step_months * i)).tz_convert("UTC")
+        local_calendar_shift(as_of, months=-step_months * i)
         for i in range(max(months // step_months, 0), 0, -1)
     ]
     kept = [t for t in candidates if window_end(t, horizon_days) <= as_of]
@@ -164,8 +164,7 @@ def rolling_cutoffs(
 
 def window_end(cutoff: pd.Timestamp, horizon_days: int) -> pd.Timestamp:
     """End (exclusive) of the outcome window: ``horizon_days`` local calendar days later."""
-    local = cutoff.tz_convert(LOCAL_TIMEZONE) + pd.DateOffset(days=horizon_days)
-    return local.tz_convert("UTC")
+    return local_days_later(cutoff, horizon_days)
 
 
 def window_finds(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> pd.Index:
