@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import logging
 from pathlib import Path
 
@@ -20,13 +21,17 @@ _CSV_COORDINATE_PAIRS = ((("lon", "lat"), WGS84), (("x", "y"), RD_NEW))
 
 
 def read_csv(path: Path, layer_name: str) -> RawLayer:
-    """Read a CSV layer file: encoding and delimiter detected, coordinates from lon/lat or x/y."""
-    text_encoding = _csv_encoding(path)
-    delimiter = _sniff_delimiter(path, text_encoding)
-    frame = _read_plain_csv(path, text_encoding, delimiter)
+    """Read a CSV layer file: encoding and delimiter detected, coordinates from lon/lat or x/y.
+
+    The file is read once; its encoding and NUL bytes are judged on every byte of it.
+    """
+    content = path.read_bytes()
+    text_encoding = _text_encoding(path, content)
+    delimiter = _sniff_delimiter(path, content, text_encoding)
+    frame = _read_plain_csv(content, text_encoding, delimiter)
     if frame is None:
         frame = pd.read_csv(
-            path,
+            io.BytesIO(content),
             dtype=str,
             keep_default_na=False,
             na_values=[""],
@@ -39,7 +44,13 @@ def read_csv(path: Path, layer_name: str) -> RawLayer:
     return table_with_coordinate_columns(path, frame.reset_index(drop=True))
 
 
-def _read_plain_csv(path: Path, encoding: str, delimiter: str) -> pd.DataFrame | None:
+def _first_line(content: bytes, encoding: str) -> str:
+    """The first line as a text file opened with ``newline=""`` reads it (line end kept)."""
+    text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, errors="replace", newline="")
+    return text.readline()
+
+
+def _read_plain_csv(content: bytes, encoding: str, delimiter: str) -> pd.DataFrame | None:
     """Read a plain UTF-8 CSV with Arrow's multi-threaded reader, every column as text.
 
     Four million energy rows take a second instead of several.  ``None`` (pandas reads
@@ -53,11 +64,9 @@ def _read_plain_csv(path: Path, encoding: str, delimiter: str) -> pd.DataFrame |
 
     if encoding != "utf-8-sig":
         return None
-    content = path.read_bytes()
     if _needs_pandas_csv(content, delimiter):
         return None
-    with path.open(encoding=encoding, newline="") as handle:
-        names = next(csv.reader([handle.readline()], delimiter=delimiter), [])
+    names = next(csv.reader([_first_line(content, encoding)], delimiter=delimiter), [])
     if not names or len(set(names)) != len(names):
         return None
     try:
@@ -107,24 +116,75 @@ def table_with_coordinate_columns(path: Path, frame: pd.DataFrame) -> RawLayer:
     return RawLayer(path, frame, None, None, [])
 
 
-def _csv_encoding(path: Path) -> str:
-    with path.open("rb") as handle:
-        sample = handle.read(1 << 20)
-    if b"\x00" in sample:
-        raise file_problem(path, "a text file (it holds NUL bytes)")
-    try:
-        sample.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        # A cut multi-byte character at the sample's end is not an encoding error.
-        if exc.start < len(sample) - 4:
-            logger.warning("%s is not UTF-8; reading it as Windows-1252", path)
-            return "cp1252"
-    return "utf-8-sig"
+#: Bytes decoded at a time when checking an encoding (a chunk ends on a character's end).
+_CHUNK_BYTES = 16 << 20
 
 
-def _sniff_delimiter(path: Path, encoding: str) -> str:
-    with path.open(encoding=encoding, errors="replace", newline="") as handle:
-        header = handle.readline()
+def _text_encoding(path: Path, content: bytes) -> str:
+    """Return the encoding of ``content``, UTF-8 or else Windows-1252, judged on every byte.
+
+    Raises
+    ------
+    ValidationError
+        The file holds a NUL byte, or is neither UTF-8 nor Windows-1252; the message
+        names the line and byte offset of the first such byte.
+    """
+    nul = content.find(b"\x00")
+    if nul >= 0:
+        raise file_problem(
+            path, "a text file without NUL bytes", value=f"NUL byte at {_place(content, nul)}"
+        )
+    if content.isascii():
+        return "utf-8-sig"
+    not_utf8 = _undecodable_offset(content, "utf-8")
+    if not_utf8 is None:
+        return "utf-8-sig"
+    not_cp1252 = _undecodable_offset(content, "cp1252")
+    if not_cp1252 is not None:
+        expected = "text in UTF-8 or Windows-1252"
+        if not_cp1252 != not_utf8:
+            expected += f" (it is not UTF-8 from {_place(content, not_utf8)} on)"
+        raise file_problem(
+            path, expected, value=f"0x{content[not_cp1252]:02x} at {_place(content, not_cp1252)}"
+        )
+    logger.warning(
+        "%s is not UTF-8 (from %s on); reading it as Windows-1252",
+        path,
+        _place(content, not_utf8),
+    )
+    return "cp1252"
+
+
+def _place(content: bytes, offset: int) -> str:
+    """Say where byte ``offset`` lies: its line (the header is line 1) and offset."""
+    line = content.count(b"\n", 0, offset) + 1
+    return f"line {line:,}, byte {offset:,}"
+
+
+def _undecodable_offset(content: bytes, encoding: str) -> int | None:
+    """Return the offset of the first byte ``encoding`` cannot decode; ``None`` if none.
+
+    Decodes a chunk at a time, so that a large file never becomes one large ``str``.  A
+    chunk is extended past UTF-8 continuation bytes (at most three), so that no character
+    is cut; a single-byte encoding does not mind.
+    """
+    view = memoryview(content)
+    start = 0
+    while start < len(content):
+        end = min(start + _CHUNK_BYTES, len(content))
+        for _ in range(3):
+            if end < len(content) and 0x80 <= content[end] < 0xC0:
+                end += 1
+        try:
+            str(view[start:end], encoding)
+        except UnicodeDecodeError as exc:
+            return start + exc.start
+        start = end
+    return None
+
+
+def _sniff_delimiter(path: Path, content: bytes, encoding: str) -> str:
+    header = _first_line(content, encoding)
     if not header.strip():
         raise file_problem(path, "a header line with column names")
     counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
