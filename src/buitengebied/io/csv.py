@@ -1,11 +1,37 @@
-"""CSV: reading layer files (encoding, delimiter, coordinate columns) and writing outputs."""
+"""CSV: reading layer files (encoding, delimiter, coordinate columns) and writing outputs.
+
+Reading
+    A layer file is read once.  Its encoding is judged on every byte: UTF-8 (with or
+    without BOM), else Windows-1252; a file that is neither, or holds a NUL byte, is
+    refused with the line and byte offset of the first such byte.
+
+Writing: one rule for formulas
+    *Program-readable outputs keep every value verbatim; human exports neutralise
+    formulas.*
+
+    - :func:`write_csv` writes what it is given, byte for byte as text: ``ranked.csv``,
+      the backtest tables, the rejects files (mended and loaded again).  An id such as
+      ``-1+1`` or ``A1;=3+3`` is the input's id and must come back as it went in.
+    - :func:`write_spreadsheet_csv` is for files meant to be opened in a spreadsheet.  A
+      text cell is dangerous when it starts with ``=``, ``+``, ``-``, ``@``, tab or
+      carriage return, or when, after a separator a spreadsheet may split it at (``,``
+      ``;`` tab, line break; Excel in a Dutch locale splits CSV at ``;``) and any
+      spaces or quotes, one of ``= + - @`` follows: ``A1;=3+3`` opens as the two cells
+      ``A1`` and ``=3+3``.  Each such start gets an apostrophe (``'-1+1``,
+      ``A1;'=3+3``), which a spreadsheet shows as text.  Numbers are never changed.
+
+    Both write atomically (:mod:`buitengebied.io.atomic`): a target is replaced whole or
+    left as it was.  See ``docs/outputs.md``.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import logging
+import re
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -13,6 +39,7 @@ import shapely
 
 from buitengebied.errors import RowProblem
 from buitengebied.io._raw import RD_NEW, WGS84, RawLayer, file_problem
+from buitengebied.io.atomic import atomic_output
 
 logger = logging.getLogger(__name__)
 
@@ -210,16 +237,11 @@ def _parse_coordinates(
     return parsed[0], parsed[1], problems
 
 
-_RISKY_START = ("=", "+", "-", "@", "\t", "\r")
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as CSV with every value as it is, atomically.
 
-
-def write_text_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` as CSV with spreadsheet formula injection neutralised.
-
-    Text cells that start with ``=``, ``+``, ``-``, ``@``, tab or carriage return get a
-    leading apostrophe, so a spreadsheet shows them as text instead of running them.
-    Numbers (also inside an ``object`` column, such as a negative ``kwh``) are written
-    as they are.
+    For program-readable outputs (``ranked.csv``, the backtest tables, rejects files to
+    mend and load again): an id ``-1+1`` stays ``-1+1``.  See the module docstring.
 
     Frames of plain text and numbers (a ranking of a million addresses) are written by
     Arrow's CSV writer, ten times faster than pandas; numbers then appear in their shortest
@@ -231,35 +253,83 @@ def write_text_csv(frame: pd.DataFrame, path: Path) -> None:
     frame : pandas.DataFrame
         What to write.
     path : Path
-        Target file; its folder is created when missing.
+        Target file; its folder is created when missing.  Replaced whole or not at all
+        (:func:`buitengebied.io.atomic.atomic_output`).
     """
+    with atomic_output(Path(path)) as handle:
+        _write_frame(frame, handle)
+
+
+def write_spreadsheet_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as CSV for a spreadsheet, with formula-like text neutralised.
+
+    For human exports only: a text cell that a spreadsheet would run as a formula gets an
+    apostrophe before the formula character, at its start and after every separator
+    (``A1;=3+3`` becomes ``A1;'=3+3``), so that a spreadsheet that splits the cell at a
+    ``;``, ``,`` or tab shows text.  Numbers (also inside an ``object`` column, such as a
+    negative ``kwh``) are written as they are.  See the module docstring.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        What to write.
+    path : Path
+        Target file; its folder is created when missing.  Replaced whole or not at all.
+    """
+    with atomic_output(Path(path)) as handle:
+        _write_frame(_formulas_neutralised(frame), handle)
+
+
+def write_text_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Former name of :func:`write_spreadsheet_csv`, for callers not yet switched.
+
+    ``cli`` (``ranked.csv``) and ``load.directory`` (rejects) are to call
+    :func:`write_csv`; remove this name once they do.
+    """
+    write_spreadsheet_csv(frame, path)
+
+
+#: Where a spreadsheet may start a formula: at a cell's start, or after a separator it
+#: may split the cell at, past spaces and quotes.  The same as an RE2 pattern for Arrow.
+_FORMULA_AFTER_SEPARATOR = re.compile(r'(^|[,;\t\r\n])([ "]*)(?=[=+\-@])')
+_FORMULA_PATTERN = r'(^|[,;\t\r\n])[ "]*[=+\-@]|^[\t\r]'
+#: Cells starting with these run as (or into) a formula as well.
+_CONTROL_START = ("\t", "\r")
+
+
+def _neutralised(text: str) -> str:
+    """``text`` with an apostrophe before every formula start (see write_spreadsheet_csv)."""
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1\2'", text)
+    return "'" + text if text.startswith(_CONTROL_START) else text
+
+
+def _formulas_neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     for name in safe.columns:
         values = safe[name]
-        if (values.dtype == object or pd.api.types.is_string_dtype(values)) and _may_be_risky(
-            values
-        ):
-            # Ids and factor names repeat or are few: decide per distinct value.  A text
-            # never equals a non-text value, so its rows are exactly the rows of its code.
-            codes, distinct = pd.factorize(values, use_na_sentinel=True)
-            risky_distinct = np.fromiter(
-                (isinstance(v, str) and v.startswith(_RISKY_START) for v in distinct),
-                dtype=bool,
-                count=len(distinct),
-            )
-            if not risky_distinct.any():
-                continue
-            neutralised = np.full(len(distinct) + 1, None, dtype=object)
-            neutralised[:-1][risky_distinct] = ["'" + v for v in distinct[risky_distinct]]
-            risky = np.append(risky_distinct, False)[codes]
-            safe[name] = values.mask(risky, pd.Series(neutralised[codes], index=values.index))
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    if not _write_plain_csv(safe, Path(path)):
-        safe.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            continue
+        if not _may_hold_formulas(values):
+            continue
+        # Ids and factor names repeat or are few: decide per distinct value.  A text
+        # never equals a non-text value, so its rows are exactly the rows of its code.
+        codes, distinct = pd.factorize(values, use_na_sentinel=True)
+        neutralised = np.full(len(distinct) + 1, None, dtype=object)
+        neutralised[:-1] = [_neutralised(v) if isinstance(v, str) else v for v in distinct]
+        risky_distinct = np.fromiter(
+            (isinstance(v, str) and n != v for v, n in zip(distinct, neutralised, strict=False)),
+            dtype=bool,
+            count=len(distinct),
+        )
+        if not risky_distinct.any():
+            continue
+        risky = np.append(risky_distinct, False)[codes]
+        safe[name] = values.mask(risky, pd.Series(neutralised[codes], index=values.index))
+    return safe
 
 
-def _may_be_risky(values: pd.Series) -> bool:
-    """False when the column is text and no value starts like a formula (checked in Arrow)."""
+def _may_hold_formulas(values: pd.Series) -> bool:
+    """False when the column is text and no value may start a formula (checked in Arrow)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -267,15 +337,21 @@ def _may_be_risky(values: pd.Series) -> bool:
         text = pa.array(values, type=pa.string(), from_pandas=True)
     except (pa.ArrowException, UnicodeError, TypeError):
         return True  # not only text: decide value by value
-    risky = pc.match_substring_regex(text, "^[=+\\-@\t\r]")
-    return bool(pc.any(risky).as_py())
+    return bool(pc.any(pc.match_substring_regex(text, _FORMULA_PATTERN)).as_py())
+
+
+def _write_frame(frame: pd.DataFrame, handle: BinaryIO) -> None:
+    if not _write_plain_csv(frame, handle):
+        frame.to_csv(
+            handle, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n", encoding="utf-8"
+        )
 
 
 #: Characters that make a CSV field need quotes.
 _NEEDS_QUOTES = '[",\r\n]'
 
 
-def _write_plain_csv(frame: pd.DataFrame, path: Path) -> bool:
+def _write_plain_csv(frame: pd.DataFrame, handle: BinaryIO) -> bool:
     """Write with Arrow when no field needs quotes; return False (nothing written) otherwise."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -305,7 +381,6 @@ def _write_plain_csv(frame: pd.DataFrame, path: Path) -> bool:
         columns.append(text)
     table = pa.table(columns, names=names)
     options = pa_csv.WriteOptions(include_header=False, quoting_style="none")
-    with path.open("wb") as handle:
-        handle.write((",".join(names) + "\n").encode("utf-8"))
-        pa_csv.write_csv(table, handle, write_options=options)
+    handle.write((",".join(names) + "\n").encode("utf-8"))
+    pa_csv.write_csv(table, handle, write_options=options)
     return True
