@@ -18,10 +18,34 @@ EVALUATION_HORIZON_DAYS, EVALUATION_MONTHS, EVALUATION_STEP_MONTHS, EVALUATION_C
     months between cut-offs, grid cell of the PAI's area measure.
 EVALUATION_MODELS
     What ``evaluate --model`` accepts.
+
+Plausibility of input values (a value outside is a bad row, with row, column, value and
+what was expected; see :mod:`buitengebied.load.validate`):
+
+EARLIEST_DATE, LATEST_DATE
+    Every date column holds local dates from ``EARLIEST_DATE`` to ``LATEST_DATE``
+    (inclusive): 1900-01-01 to 2100-12-31.  Also bounds what pandas can hold (1677-2262),
+    so that a valid ISO date such as ``9999-12-31`` is refused for what it is.
+MAX_ENERGY_PERIOD_DAYS
+    An energy period (``period_start`` to ``period_end``, both inclusive) lasts at most
+    this many days: two years, leap days included.  Energy evidence spreads each
+    period over its days, so one row from 1678 to 2261 would cost gigabytes.
+MAX_KWH_PER_DAY
+    ``|kwh|`` of a period is at most this times its days: 1,000,000 kWh a day is a
+    constant 42 MW, beyond the largest greenhouse or farm; 1e308 would overflow sums.
+NUMBER_BOUNDS
+    Inclusive (lowest, highest) of number columns, by column name: ``floor_area_m2``
+    from 0 to 10 km² (the largest buildings in the country are about 1 km²),
+    ``volume_l`` from 0 to 1,000,000 l (some thirty tanker trucks).
+MAX_GRID_CELLS, MAX_GRID_BYTES
+    The risk surface (``buitengebied surface``) refuses a grid of more cells, or whose
+    bands would take more memory, than this: 50 million cells, 2 GiB.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Final
 
 WORKING_CRS: Final[str] = "EPSG:28992"
@@ -41,3 +65,12 @@ EVALUATION_MONTHS: Final[int] = 24
 EVALUATION_STEP_MONTHS: Final[int] = 1
 EVALUATION_CELL_SIZE_M: Final[float] = 250.0
 EVALUATION_MODELS: Final[tuple[str, ...]] = ("expert", "learned", "auto", "all")
+EARLIEST_DATE: Final[str] = "1900-01-01"
+LATEST_DATE: Final[str] = "2100-12-31"
+MAX_ENERGY_PERIOD_DAYS: Final[int] = 2 * 366
+MAX_KWH_PER_DAY: Final[float] = 1_000_000.0
+NUMBER_BOUNDS: Final[Mapping[str, tuple[float, float]]] = MappingProxyType(
+    {"floor_area_m2": (0.0, 10_000_000.0), "volume_l": (0.0, 1_000_000.0)}
+)
+MAX_GRID_CELLS: Final[int] = 50_000_000
+MAX_GRID_BYTES: Final[int] = 2 << 30

@@ -478,3 +478,23 @@ def test_csv_with_an_unclosed_quote_is_rejected_not_cut_short() -> None:
     content = ("\n".join([lines[0], *body]) + "\n").encode("utf-8")
     error = rejected("reports.csv", content)
     assert isinstance(error, ValidationError) and "reports.csv" in str(error)
+
+
+def test_parquet_text_that_is_not_utf8_is_rejected_by_row() -> None:
+    # A flipped byte in a Parquet string column: Arrow hands it over unchecked.
+    ids = pa.array([b"D1", b"D\xc41", b"D3"], pa.binary()).view(pa.string())
+    table = pa.table(
+        {
+            "dumping_id": ids,
+            "observed_at": ["2025-05-01"] * 3,
+            "x": [215_000.0] * 3,
+            "y": [450_000.0] * 3,
+        }
+    )
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    error = rejected("dumpings.parquet", buffer.getvalue())
+    assert isinstance(error, ValidationError)
+    assert [(p.row, p.column, p.expected) for p in error.problems] == [
+        (2, "dumping_id", "text in UTF-8")
+    ]
