@@ -37,9 +37,10 @@ NUMBER_BOUNDS
     Inclusive (lowest, highest) of number columns, by column name: ``floor_area_m2``
     from 0 to 10 km² (the largest buildings in the country are about 1 km²),
     ``volume_l`` from 0 to 1,000,000 l (some thirty tanker trucks).
-MAX_GRID_CELLS, MAX_GRID_BYTES
-    The risk surface (``buitengebied surface``) refuses a grid of more cells, or whose
-    bands would take more memory, than this: 50 million cells, 2 GiB.
+MAX_SURFACE_BYTES
+    The risk surface (``buitengebied surface``) refuses a grid whose computation would
+    take more memory than this (2 GiB, some 13 million cells with six factors); see
+    :func:`buitengebied.scoring.surface.surface_memory_bytes`.
 """
 
 from __future__ import annotations
@@ -72,5 +73,4 @@ MAX_KWH_PER_DAY: Final[float] = 1_000_000.0
 NUMBER_BOUNDS: Final[Mapping[str, tuple[float, float]]] = MappingProxyType(
     {"floor_area_m2": (0.0, 10_000_000.0), "volume_l": (0.0, 1_000_000.0)}
 )
-MAX_GRID_CELLS: Final[int] = 50_000_000
-MAX_GRID_BYTES: Final[int] = 2 << 30
+MAX_SURFACE_BYTES: Final[int] = 2 << 30
