@@ -498,3 +498,19 @@ def test_parquet_text_that_is_not_utf8_is_rejected_by_row() -> None:
     assert [(p.row, p.column, p.expected) for p in error.problems] == [
         (2, "dumping_id", "text in UTF-8")
     ]
+
+
+@pytest.mark.parametrize(
+    ("row", "columns"),
+    [
+        ("0000000000000001,1678-01-01,2261-12-31,100", ["period_end", "period_start"]),  # 4.7 GB
+        ("0000000000000001,1900-01-01,2100-12-31,100", ["period_end"]),  # too long
+        ("0000000000000001,2025-02-01,2025-01-01,100", ["period_end"]),  # backwards
+        ("0000000000000001,2025-01-01,2025-01-31,1e308", ["kwh"]),  # topped the ranking
+    ],
+)
+def test_implausible_energy_rows_are_rejected_by_row(row: str, columns: list[str]) -> None:
+    content = f"address_id,period_start,period_end,kwh\n{row}\n".encode()
+    error = rejected("energy.csv", content)
+    assert isinstance(error, ValidationError)
+    assert [(p.row, p.column) for p in error.problems] == [(1, c) for c in columns]
