@@ -11,13 +11,6 @@ MAX_VERTICES_PER_GEOMETRY
     Geometries with more coordinates are rejected as absurd (protects memory and time).
 MAX_COLLECTION_DEPTH
     GeometryCollections nested deeper than this are rejected.
-AREA_MARGIN_M
-    Without an ``area`` layer the map covers the addresses' bounding box plus this margin.
-EVALUATION_HORIZON_DAYS, EVALUATION_MONTHS, EVALUATION_STEP_MONTHS, EVALUATION_CELL_SIZE_M
-    Defaults of ``buitengebied evaluate``: outcome window, how far back the cut-offs go,
-    months between cut-offs, grid cell of the PAI's area measure.
-EVALUATION_MODELS
-    What ``evaluate --model`` accepts.
 
 Plausibility of input values (a value outside is a bad row, with row, column, value and
 what was expected; see :mod:`buitengebied.load.validate`):
@@ -41,6 +34,14 @@ MAX_SURFACE_BYTES
     The risk surface (``buitengebied surface``) refuses a grid whose computation would
     take more memory than this (2 GiB, some 13 million cells with six factors); see
     :func:`buitengebied.scoring.surface.surface_memory_bytes`.
+
+AREA_MARGIN_M
+    Without an ``area`` layer the map covers the addresses' bounding box plus this margin.
+EVALUATION_HORIZON_DAYS, EVALUATION_MONTHS, EVALUATION_STEP_MONTHS, EVALUATION_CELL_SIZE_M
+    Defaults of ``buitengebied evaluate``: outcome window, how far back the cut-offs go,
+    months between cut-offs, grid cell of the PAI's area measure.
+EVALUATION_MODELS
+    What ``evaluate --model`` accepts.
 """
 
 from __future__ import annotations
@@ -60,12 +61,6 @@ NETHERLANDS_BOUNDS_RD: Final[tuple[float, float, float, float]] = (
 )
 MAX_VERTICES_PER_GEOMETRY: Final[int] = 1_000_000
 MAX_COLLECTION_DEPTH: Final[int] = 3
-AREA_MARGIN_M: Final[float] = 1_000.0
-EVALUATION_HORIZON_DAYS: Final[int] = 180
-EVALUATION_MONTHS: Final[int] = 24
-EVALUATION_STEP_MONTHS: Final[int] = 1
-EVALUATION_CELL_SIZE_M: Final[float] = 250.0
-EVALUATION_MODELS: Final[tuple[str, ...]] = ("expert", "learned", "auto", "all")
 EARLIEST_DATE: Final[str] = "1900-01-01"
 LATEST_DATE: Final[str] = "2100-12-31"
 MAX_ENERGY_PERIOD_DAYS: Final[int] = 2 * 366
@@ -74,3 +69,9 @@ NUMBER_BOUNDS: Final[Mapping[str, tuple[float, float]]] = MappingProxyType(
     {"floor_area_m2": (0.0, 10_000_000.0), "volume_l": (0.0, 1_000_000.0)}
 )
 MAX_SURFACE_BYTES: Final[int] = 2 << 30
+AREA_MARGIN_M: Final[float] = 1_000.0
+EVALUATION_HORIZON_DAYS: Final[int] = 180
+EVALUATION_MONTHS: Final[int] = 24
+EVALUATION_STEP_MONTHS: Final[int] = 1
+EVALUATION_CELL_SIZE_M: Final[float] = 250.0
+EVALUATION_MODELS: Final[tuple[str, ...]] = ("expert", "learned", "auto", "all")
