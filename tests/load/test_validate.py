@@ -390,16 +390,17 @@ def test_text_cleaning_falls_back_to_python_where_arrow_refuses_a_string():
 DATE_RANGE = "a date from 1900-01-01 to 2100-12-31"
 
 
-def energy(**overrides: list) -> dict[str, list]:
-    n = len(next(iter(overrides.values())))
-    rows: dict[str, list] = {
-        "address_id": ["A1"] * n,
-        "period_start": ["2025-01-01"] * n,
-        "period_end": ["2025-01-31"] * n,
-        "kwh": [300.0] * n,
+def validate_energy(
+    tmp_path: Path, starts: list[str], ends: list[str], kwh: list | None = None
+) -> ValidatedLayer:
+    """Energy rows of address A1 with these periods (and 300 kWh each unless given)."""
+    rows = {
+        "address_id": ["A1"] * len(starts),
+        "period_start": starts,
+        "period_end": ends,
+        "kwh": kwh if kwh is not None else [300.0] * len(starts),
     }
-    rows.update(overrides)
-    return rows
+    return validate_csv(tmp_path, "energy", rows)
 
 
 @pytest.mark.parametrize(
@@ -461,13 +462,10 @@ def test_parquet_timestamps_outside_the_range_are_refused_not_a_crash(tmp_path: 
 
 
 def test_an_energy_period_ending_before_it_starts_is_refused(tmp_path: Path) -> None:
-    layer = validate_csv(
+    layer = validate_energy(
         tmp_path,
-        "energy",
-        energy(
-            period_start=["2025-01-01", "2025-02-01", "2025-03-01"],
-            period_end=["2025-01-31", "2025-01-31", "2025-03-01"],
-        ),
+        ["2025-01-01", "2025-02-01", "2025-03-01"],
+        ["2025-01-31", "2025-01-31", "2025-03-01"],
     )
     assert problems_of(layer) == [(2, "period_end", "a period_end on or after period_start")]
     assert layer.problems[0].value == "'2025-01-31, before period_start 2025-02-01'"
@@ -475,13 +473,10 @@ def test_an_energy_period_ending_before_it_starts_is_refused(tmp_path: Path) -> 
 
 def test_an_energy_period_longer_than_the_setting_is_refused(tmp_path: Path) -> None:
     # Two years with a leap day are 731 days; 1900 to 2100 are 73,414.
-    layer = validate_csv(
+    layer = validate_energy(
         tmp_path,
-        "energy",
-        energy(
-            period_start=["2023-01-01", "2022-12-31", "1900-01-01"],
-            period_end=["2024-12-31", "2025-01-01", "2100-12-31"],
-        ),
+        ["2023-01-01", "2022-12-31", "1900-01-01"],
+        ["2024-12-31", "2025-01-01", "2100-12-31"],
     )
     expected = "a period of at most 732 days"
     assert problems_of(layer) == [(2, "period_end", expected), (3, "period_end", expected)]
@@ -490,32 +485,21 @@ def test_an_energy_period_longer_than_the_setting_is_refused(tmp_path: Path) -> 
 
 def test_the_period_bound_is_a_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("buitengebied.settings.MAX_ENERGY_PERIOD_DAYS", 31)
-    layer = validate_csv(
-        tmp_path,
-        "energy",
-        energy(period_start=["2025-01-01", "2025-01-01"], period_end=["2025-01-31", "2025-02-01"]),
-    )
+    layer = validate_energy(tmp_path, ["2025-01-01", "2025-01-01"], ["2025-01-31", "2025-02-01"])
     assert problems_of(layer) == [(2, "period_end", "a period of at most 31 days")]
 
 
 def test_a_period_across_a_clock_change_counts_whole_days(tmp_path: Path) -> None:
-    layer = validate_csv(
-        tmp_path,
-        "energy",
-        energy(period_start=["2025-03-30"], period_end=["2025-03-31"], kwh=[2_000_000.0]),
-    )
+    layer = validate_energy(tmp_path, ["2025-03-30"], ["2025-03-31"], kwh=[2_000_000.0])
     assert layer.problems == []  # 23 hours apart, yet two whole days, which may hold twice
 
 
 def test_implausible_kwh_is_refused_per_day_of_its_period(tmp_path: Path) -> None:
-    layer = validate_csv(
+    layer = validate_energy(
         tmp_path,
-        "energy",
-        energy(
-            period_start=["2025-01-01"] * 5,
-            period_end=["2025-01-31"] * 5,
-            kwh=["1e308", "-1e308", "31000000", "31000001", "-4500"],
-        ),
+        ["2025-01-01"] * 5,
+        ["2025-01-31"] * 5,
+        kwh=["1e308", "-1e308", "31000000", "31000001", "-4500"],
     )
     expected = "at most 1,000,000 kWh (in magnitude) a day of its period"
     assert problems_of(layer) == [(1, "kwh", expected), (2, "kwh", expected), (4, "kwh", expected)]
@@ -523,7 +507,9 @@ def test_implausible_kwh_is_refused_per_day_of_its_period(tmp_path: Path) -> Non
 
 
 def test_non_finite_kwh_is_refused(tmp_path: Path) -> None:
-    layer = validate_csv(tmp_path, "energy", energy(kwh=["inf", "nan", "1e400"]))
+    layer = validate_energy(
+        tmp_path, ["2025-01-01"] * 3, ["2025-01-31"] * 3, kwh=["inf", "nan", "1e400"]
+    )
     assert problems_of(layer) == [(r, "kwh", "a finite number") for r in (1, 2, 3)]
 
 
