@@ -55,7 +55,7 @@ from buitengebied.evidence.density import kernel_density_at
 from buitengebied.evidence.features import address_xy, record_points
 from buitengebied.evidence.layerspec import LayerSpec
 from buitengebied.grid import cell_codes
-from buitengebied.io import write_text_csv
+from buitengebied.io import write_csv
 from buitengebied.scoring.analysis import Analysis, analyse
 from buitengebied.scoring.choice import EvaluationModels, ModelKind
 from buitengebied.settings import (
@@ -773,14 +773,14 @@ def write_backtest_csv(result: BacktestResult, path: Path) -> None:
     table = result.per_cutoff.copy()
     for column in ("cutoff", "window_end"):
         table[column] = [m.tz_convert(LOCAL_TIMEZONE).isoformat() for m in table[column]]
-    write_text_csv(table, path)
+    write_csv(table, path)
 
 
 def write_comparison_csv(result: BacktestResult, path: Path) -> None:
     """Write :meth:`BacktestResult.comparisons` as CSV."""
-    write_text_csv(result.comparisons(), path)
+    write_csv(result.comparisons(), path)
 
 
 def write_summary_csv(result: BacktestResult, path: Path) -> None:
     """Write the aggregated metrics (``aggregation``, ``method``, ``metric``, ``value``)."""
-    write_text_csv(result.summary, path)
+    write_csv(result.summary, path)
