@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -327,13 +328,16 @@ def test_a_geotiff_that_gdal_could_not_finish_is_a_clear_error(
     # GDAL logs a failed tile write (a full disk) instead of raising: the file is cut short.
     out = tmp_path / "risk.tif"
     out.write_bytes(b"old surface")
-    write_whole = surface_module.write_surface
+    real_open = surface_module.rasterio.open
 
-    def write_cut_short(surface, path, *, as_of):
-        write_whole(surface, path, as_of=as_of)
-        os.truncate(path, path.stat().st_size // 2)
+    @contextmanager
+    def open_cut_short(path, mode="r", **profile):
+        with real_open(path, mode, **profile) as dataset:
+            yield dataset
+        if mode == "w":
+            os.truncate(path, Path(path).stat().st_size // 2)
 
-    monkeypatch.setattr(surface_module, "write_surface", write_cut_short)
+    monkeypatch.setattr(surface_module.rasterio, "open", open_cut_short)
     usage = shutil.disk_usage(tmp_path)
     monkeypatch.setattr(shutil, "disk_usage", lambda path: usage._replace(free=free_bytes))
     args = ["surface", str(contract_dir), "--as-of", "2025-10-01", "--cell-size", "10"]

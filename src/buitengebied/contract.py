@@ -120,6 +120,9 @@ class LayerSchema:
         The ``DATE`` column the time rule reads; ``None`` exactly when ``TIMELESS``.
     period_start : str or None
         For ``PERIOD_END`` layers, the ``DATE`` column where a period starts.
+    period_amount : str or None
+        For ``PERIOD_END`` layers, the ``NUMBER`` column of what the period holds (bounded
+        per day of the period by validation); ``None`` when it holds no amount.
     finds : FindRule or None
         Which records are confirmed finds (the inspections' outcomes); ``None`` for
         layers that tell none.
@@ -133,6 +136,7 @@ class LayerSchema:
     time_rule: TimeRule = TimeRule.TIMELESS
     time_column: str | None = None
     period_start: str | None = None
+    period_amount: str | None = None
     finds: FindRule | None = None
     required: bool = False
 
@@ -149,6 +153,10 @@ class LayerSchema:
             raise ValueError(f"{self.name}: a period start exactly when the rule is period end")
         if self.period_start is not None:
             self._require(self.period_start, ColumnType.DATE)
+        if self.period_amount is not None:
+            if self.period_start is None:
+                raise ValueError(f"{self.name}: a period amount needs a period")
+            self._require(self.period_amount, ColumnType.NUMBER)
         if self.finds is not None:
             self._require(self.finds.column, ColumnType.CATEGORY)
             unknown = set(self.finds.values) - set(self.column(self.finds.column).categories)
@@ -310,6 +318,7 @@ LAYER_SCHEMAS: Final[dict[str, LayerSchema]] = {
         time_rule=TimeRule.PERIOD_END,
         time_column="period_end",
         period_start="period_start",
+        period_amount="kwh",
     ),
     "inspections": LayerSchema(
         "inspections",

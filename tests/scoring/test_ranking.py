@@ -94,7 +94,7 @@ def test_a_failed_write_replaces_neither_file(contract_dir, tmp_path, monkeypatc
         path.write_text("address_id,score\n0000000000000007,")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(ranking_module, "write_text_csv", disk_full_half_way)
+    monkeypatch.setattr(ranking_module, "write_csv", disk_full_half_way)
     with pytest.raises(OutputError, match=r"ranked.csv: cannot write \(No space left on device\)"):
         write_ranking(ranking, out)
     assert out.read_text() == "old ranking\n"

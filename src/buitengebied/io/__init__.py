@@ -8,7 +8,7 @@ the file's suffix.  :func:`write_csv` writes program-readable CSV outputs verbat
 """
 
 from buitengebied.io._raw import WGS84, RawLayer, file_problem
-from buitengebied.io.csv import write_csv, write_spreadsheet_csv, write_text_csv
+from buitengebied.io.csv import write_csv, write_spreadsheet_csv
 from buitengebied.io.layer_file import read_layer_file
 
 __all__ = [
@@ -18,5 +18,4 @@ __all__ = [
     "read_layer_file",
     "write_csv",
     "write_spreadsheet_csv",
-    "write_text_csv",
 ]

@@ -280,15 +280,6 @@ def write_spreadsheet_csv(frame: pd.DataFrame, path: Path) -> None:
         _write_frame(_formulas_neutralised(frame), handle)
 
 
-def write_text_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Former name of :func:`write_spreadsheet_csv`, for callers not yet switched.
-
-    ``cli`` (``ranked.csv``) and ``load.directory`` (rejects) are to call
-    :func:`write_csv`; remove this name once they do.
-    """
-    write_spreadsheet_csv(frame, path)
-
-
 #: Where a spreadsheet may start a formula: at a cell's start, or after a separator it
 #: may split the cell at, past spaces and quotes.  The same as an RE2 pattern for Arrow.
 _FORMULA_AFTER_SEPARATOR = re.compile(r'(^|[,;\t\r\n])([ "]*)(?=[=+\-@])')

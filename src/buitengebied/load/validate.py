@@ -8,8 +8,8 @@ whole (a missing required column, no geometry, no CRS) raise
 
 Besides its type, a value must be plausible (bounds in :mod:`buitengebied.settings`): a
 date between ``EARLIEST_DATE`` and ``LATEST_DATE``, a number of ``NUMBER_BOUNDS`` within
-them, and a period (:data:`_PERIOD`: ``period_start`` to ``period_end``) that ends on or
-after its start, lasts at most ``MAX_ENERGY_PERIOD_DAYS`` and whose ``|kwh|`` is at most
+them, and a period (the schema's ``period_start`` to its time column) that ends on or
+after its start, lasts at most ``MAX_ENERGY_PERIOD_DAYS`` and whose amount (``|kwh|``) is at most
 ``MAX_KWH_PER_DAY`` per day.  An implausible value is a bad row like any other: it would
 otherwise cost gigabytes (a period of centuries) or overflow a score (``1e308`` kWh).
 """
@@ -152,8 +152,10 @@ def validate_layer(
     for column in schema.columns:
         if column.name in frame.columns:
             frame[column.name] = _check_column(frame[column.name], column, problems, address_ids)
-    if set(_PERIOD) <= set(frame.columns):
-        _check_periods(frame, problems)
+    if schema.period_start is not None and {schema.period_start, schema.time_column} <= set(
+        frame.columns
+    ):
+        _check_periods(frame, schema, problems)
     if schema.geometry is GeometryKind.NONE:
         return ValidatedLayer(pd.DataFrame(frame), problems.sorted(), problems.bad_rows)
     geometry, repaired = _check_geometry(raw, schema, problems)
@@ -399,13 +401,14 @@ def _parses_as_iso(text: str) -> bool:
     return True
 
 
-#: The columns of a period row: its first day, its last day (inclusive), the amount in it.
-_PERIOD = ("period_start", "period_end", "kwh")
-
-
-def _check_periods(frame: pd.DataFrame, problems: _Problems) -> None:
+def _check_periods(frame: pd.DataFrame, schema: LayerSchema, problems: _Problems) -> None:
     """A period ends on or after its start, is not too long, holds a plausible amount."""
-    start_name, end_name, amount_name = _PERIOD
+    start_name, end_name, amount_name = (
+        schema.period_start,
+        schema.time_column,
+        schema.period_amount,
+    )
+    assert start_name is not None and end_name is not None
     start, end = frame[start_name], frame[end_name]
     known = (start.notna() & end.notna()).to_numpy(dtype=bool)
     # Dates are local midnights: a day is 23 to 25 hours long, the rounding absorbs that.
@@ -427,7 +430,7 @@ def _check_periods(frame: pd.DataFrame, problems: _Problems) -> None:
         _period_texts(start, end, too_long, lambda s, e, d: f"{e}, {d:,} days from {s}"),
         f"a period of at most {longest:,} days",
     )
-    if amount_name in frame.columns:
+    if amount_name is not None and amount_name in frame.columns:
         amount = frame[amount_name].to_numpy(dtype=float, na_value=np.nan)
         per_day = settings.MAX_KWH_PER_DAY
         too_much = known & ~backwards & ~too_long & (np.abs(amount) > per_day * days)

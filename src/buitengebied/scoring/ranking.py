@@ -9,11 +9,8 @@ both rank the same way with the same default model.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +20,7 @@ import pandas as pd
 from buitengebied.dataset import Dataset, ProgressCallback
 from buitengebied.errors import ContractError
 from buitengebied.evidence.layerspec import LayerSpec, load_layer_specs
-from buitengebied.io import write_text_csv
+from buitengebied.io import write_csv
 from buitengebied.io.atomic import atomic_path
 from buitengebied.io.outputs import (
     check_output_kind,
@@ -275,7 +272,7 @@ def write_ranking(ranking: Ranking, out: Path) -> tuple[Path, Path]:
         out.parent.mkdir(parents=True, exist_ok=True)
     with output_errors(meta_path), atomic_path(meta_path) as meta_temporary:
         with output_errors(out), atomic_path(out) as csv_temporary:
-            write_text_csv(table, csv_temporary)
+            write_csv(table, csv_temporary)
             meta = ranking_meta(ranking) | {"ranked_csv_sha256": _sha256(csv_temporary)}
             with output_errors(meta_path):
                 meta_temporary.write_text(json.dumps(meta, indent=2), encoding="utf-8")
@@ -329,37 +326,9 @@ def write_risk_surface(
         cell_size_m=cell_size_m,
         on_progress=on_progress,
     )
-    with output_errors(out), atomic_path(out) as temporary:
-        write_surface(surface, temporary, as_of=analysis.as_of)
-        _check_reads_back(
-            temporary, raw_bytes=surface.risk.nbytes * (1 + len(surface.contributions))
-        )
+    with output_errors(out):
+        write_surface(surface, out, as_of=analysis.as_of)
     return surface
-
-
-def _check_reads_back(path: Path, *, raw_bytes: int) -> None:
-    """Read a written GeoTIFF back whole, band by band.
-
-    GDAL does not raise when a tile cannot be written (a full disk): it logs and leaves a
-    truncated file.  A file that does not read back is never renamed over the target.
-
-    Raises
-    ------
-    OSError
-        ``ENOSPC`` when less than ``raw_bytes`` (the uncompressed bands) are free on the
-        device, ``EIO`` otherwise.
-    """
-    import rasterio
-    from rasterio.errors import RasterioIOError
-
-    try:
-        with rasterio.open(path) as written:
-            for band in range(1, written.count + 1):
-                written.read(band)
-    except RasterioIOError as exc:
-        if shutil.disk_usage(path.parent).free < raw_bytes:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)) from exc
-        raise OSError(errno.EIO, "the GeoTIFF written does not read back whole") from exc
 
 
 def _refuse_input_folders(target: Path, dataset: Dataset) -> None:

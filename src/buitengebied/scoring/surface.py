@@ -14,7 +14,10 @@ written atomically (:func:`buitengebied.io.atomic.atomic_path`).
 
 from __future__ import annotations
 
+import errno
 import math
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +26,7 @@ import pandas as pd
 import rasterio
 import shapely
 from affine import Affine
+from rasterio.errors import RasterioIOError
 from rasterio.features import geometry_mask
 
 from buitengebied import settings
@@ -244,10 +248,35 @@ def write_surface(surface: RiskSurface, path: Path, *, as_of: pd.Timestamp) -> N
         "compress": "deflate",
         "tiled": rows >= 256 and cols >= 256,
     }
-    with atomic_path(Path(path)) as temporary, rasterio.open(temporary, "w", **profile) as target:
-        target.write(surface.risk, 1)
-        for band, name in enumerate(surface.contributions, start=2):
-            target.write(surface.contributions[name], band)
-        for band, name in enumerate(names, start=1):
-            target.set_band_description(band, name)
-        target.update_tags(as_of=as_of.isoformat(), cell_size_m=str(surface.cell_size_m))
+    with atomic_path(Path(path)) as temporary:
+        with rasterio.open(temporary, "w", **profile) as target:
+            target.write(surface.risk, 1)
+            for band, name in enumerate(surface.contributions, start=2):
+                target.write(surface.contributions[name], band)
+            for band, name in enumerate(names, start=1):
+                target.set_band_description(band, name)
+            target.update_tags(as_of=as_of.isoformat(), cell_size_m=str(surface.cell_size_m))
+        # Inside the atomic block: a file that does not read back is never renamed.
+        _check_reads_back(temporary, raw_bytes=surface.risk.nbytes * len(names))
+
+
+def _check_reads_back(path: Path, *, raw_bytes: int) -> None:
+    """Read a written GeoTIFF back whole, band by band.
+
+    GDAL does not raise when a tile cannot be written (a full disk): it logs and leaves a
+    truncated file.  A file that does not read back is never renamed over the target.
+
+    Raises
+    ------
+    OSError
+        ``ENOSPC`` when less than ``raw_bytes`` (the uncompressed bands) are free on the
+        device, ``EIO`` otherwise.
+    """
+    try:
+        with rasterio.open(path) as written:
+            for band in range(1, written.count + 1):
+                written.read(band)
+    except RasterioIOError as exc:
+        if shutil.disk_usage(path.parent).free < raw_bytes:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)) from exc
+        raise OSError(errno.EIO, "the GeoTIFF written does not read back whole") from exc
