@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from conftest import HOT_ADDRESS
 
-from buitengebied.evidence.layerspec import default_layers_dir, load_layer_specs
+from buitengebied.evidence.layerspec import default_layer_files, load_layer_specs
 from buitengebied.load.directory import load_data_dir
 from buitengebied.scoring.analysis import analyse
 from buitengebied.scoring.ranking import rank_directory, ranking_table
@@ -89,7 +89,9 @@ def test_missing_optional_layers_contribute_nothing(contract_dir):
 
 def test_adding_a_layer_file_adds_a_factor(contract_dir, tmp_path):
     layers = tmp_path / "layers"
-    shutil.copytree(default_layers_dir(), layers)
+    layers.mkdir()
+    for name, text in default_layer_files():
+        (layers / name).write_text(text, encoding="utf-8")
     (layers / "poaching_reports.toml").write_text(
         """
 [layer]

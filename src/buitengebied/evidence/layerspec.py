@@ -18,21 +18,32 @@ number per address with a ``method``:
 ``remoteness``
     Derived factor: how few other addresses lie around (``bandwidth_m``).
 
+The files are read strictly: a key that is unknown, or that the chosen method does not
+use, is an error (with a "did you mean" where a known key is close), values are
+type-checked, filter and weight columns must be contract columns of the source layer,
+and ``visible_to`` is required (deny by default).  Every problem of every file is
+reported at once, in one :class:`~buitengebied.errors.LayerSpecError`, one line per
+problem: ``<file>: [table] key: problem``.
+
+The shipped files are package data (``buitengebied/layers``), read with
+:mod:`importlib.resources`; a directory of files replaces them (``--layers``).
 Adding a signal is adding a file: see ``docs/layers.md``.
 """
 
 from __future__ import annotations
 
+import difflib
+import math
 import tomllib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
-from buitengebied.contract import LAYER_SCHEMAS
+from buitengebied.contract import LAYER_SCHEMAS, Column, ColumnType, GeometryKind, LayerSchema
 from buitengebied.errors import LayerSpecError
 
-METHODS: Final = ("kernel_density", "nearest", "linked", "energy_anomaly", "remoteness")
 ROLES: Final = (
     "police",
     "municipality",
@@ -42,11 +53,53 @@ ROLES: Final = (
     "grid_operator",
     "analyst",
 )
-_REQUIRED_BY_METHOD: Final = {
-    "kernel_density": ("bandwidth_m",),
-    "nearest": ("scale_m", "max_distance_m"),
-    "remoteness": ("bandwidth_m",),
+#: Records counted around a place at which an effort-corrected signal is halved.
+DEFAULT_REFERENCE_COUNT: Final = 5.0
+
+_PACKAGE: Final = "buitengebied"
+_LAYERS_FOLDER: Final = "layers"
+_SUFFIX: Final = ".toml"
+
+_TOP_KEYS: Final = ("layer", "evidence")
+_LAYER_KEYS: Final = ("source_layer", "title", "description", "weight", "visible_to")
+_RECORD_OPTIONS: Final = ("half_life_days", "filter", "record_weights")
+_EFFORT_KEYS: Final = ("source_layer", "bandwidth_m", "reference_count")
+_RECORD_WEIGHT_KEYS: Final = ("column", "values", "default")
+#: How a boolean column's values read once loaded and lower-cased.
+_BOOLEAN_VALUES: Final = ("true", "false")
+#: Columns matched by their value; numbers and dates do not compare as text.
+_MATCHABLE_TYPES: Final = (ColumnType.TEXT, ColumnType.ID, ColumnType.CATEGORY, ColumnType.BOOLEAN)
+
+
+@dataclass(frozen=True)
+class _Method:
+    """What one method reads from a layer file.
+
+    ``parameters`` are required positive numbers of ``[evidence]``; ``options`` are the
+    other ``[evidence]`` keys it honours.  ``source_layer`` is the one layer it can read,
+    if it is bound to one.
+    """
+
+    parameters: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+    source_layer: str | None = None
+    needs_geometry: bool = False
+    needs_address_id: bool = False
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every ``[evidence]`` key the method reads."""
+        return ("method", *self.parameters, *self.options)
+
+
+_METHODS: Final = {
+    "kernel_density": _Method(("bandwidth_m",), (*_RECORD_OPTIONS, "effort"), needs_geometry=True),
+    "nearest": _Method(("scale_m", "max_distance_m"), _RECORD_OPTIONS, needs_geometry=True),
+    "linked": _Method((), _RECORD_OPTIONS, needs_address_id=True),
+    "energy_anomaly": _Method(source_layer="energy"),
+    "remoteness": _Method(("bandwidth_m",), source_layer="addresses"),
 }
+METHODS: Final = tuple(_METHODS)
 
 
 @dataclass(frozen=True)
@@ -74,7 +127,7 @@ class Effort:
 
     source_layer: str
     bandwidth_m: float
-    reference_count: float = 5.0
+    reference_count: float = DEFAULT_REFERENCE_COUNT
 
 
 @dataclass(frozen=True)
@@ -123,18 +176,34 @@ class LayerSpec:
     effort: Effort | None = None
 
 
-def default_layers_dir() -> Path:
-    """Return the layer files shipped with the package (``buitengebied/layers``)."""
-    return Path(str(resources.files("buitengebied") / "layers"))
+def default_layer_files() -> list[tuple[str, str]]:
+    """Return the layer files shipped with the package, sorted by name.
+
+    They are package data, read through :mod:`importlib.resources`, so they need not lie
+    in a directory on disk.
+
+    Returns
+    -------
+    list of (str, str)
+        ``(file name, text)`` of every ``*.toml`` in ``buitengebied/layers``.
+    """
+    folder = resources.files(_PACKAGE) / _LAYERS_FOLDER
+    entries = sorted(folder.iterdir(), key=lambda entry: entry.name)
+    return [
+        (entry.name, entry.read_text(encoding="utf-8"))
+        for entry in entries
+        if entry.name.endswith(_SUFFIX) and entry.is_file()
+    ]
 
 
 def load_layer_specs(layers_dir: Path | None = None) -> list[LayerSpec]:
-    """Read every ``*.toml`` in ``layers_dir``, sorted by name.
+    """Read every layer file, sorted by name.
 
     Parameters
     ----------
     layers_dir : Path, optional
-        Defaults to :func:`default_layers_dir`.
+        A directory whose ``*.toml`` files replace the shipped ones
+        (:func:`default_layer_files`).
 
     Returns
     -------
@@ -143,13 +212,27 @@ def load_layer_specs(layers_dir: Path | None = None) -> list[LayerSpec]:
     Raises
     ------
     LayerSpecError
-        A file is malformed; the message names the file and the key.
+        The directory holds no layer file, or a file is unreadable or malformed; the
+        message lists every problem of every file, one line each.
     """
-    directory = Path(layers_dir) if layers_dir is not None else default_layers_dir()
-    files = sorted(directory.glob("*.toml"))
-    if not files:
-        raise LayerSpecError(f"{directory}: no layer files (*.toml)")
-    return [parse_layer_spec(path) for path in files]
+    if layers_dir is None:
+        where = f"{_PACKAGE}/{_LAYERS_FOLDER}"
+        documents = [(f"{where}/{name}", text) for name, text in default_layer_files()]
+        problems: list[str] = []
+    else:
+        where = str(layers_dir)
+        documents, problems = _read_directory(Path(layers_dir))
+    if not documents and not problems:
+        raise LayerSpecError(f"{where}: no layer files (*{_SUFFIX})")
+    specs = []
+    for source, text in documents:
+        spec, found = _parse(source, text)
+        problems += found
+        if spec is not None:
+            specs.append(spec)
+    if problems:
+        raise LayerSpecError("\n".join(problems))
+    return specs
 
 
 def parse_layer_spec(path: Path) -> LayerSpec:
@@ -163,72 +246,360 @@ def parse_layer_spec(path: Path) -> LayerSpec:
     Returns
     -------
     LayerSpec
+
+    Raises
+    ------
+    LayerSpecError
+        The file is unreadable or malformed; the message lists every problem.
     """
-    try:
-        document = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise LayerSpecError(f"{path}: not valid TOML ({exc})") from exc
-    try:
-        return _spec_from_document(path, document)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise LayerSpecError(f"{path}: {exc}") from exc
+    text, problem = _read_file(Path(path))
+    if text is None:
+        raise LayerSpecError(problem)
+    spec, problems = _parse(str(path), text)
+    if spec is None:
+        raise LayerSpecError("\n".join(problems))
+    return spec
 
 
-def _spec_from_document(path: Path, document: dict[str, Any]) -> LayerSpec:
-    layer, evidence = document["layer"], document["evidence"]
-    source_layer = str(layer["source_layer"])
-    if source_layer not in LAYER_SCHEMAS:
-        raise ValueError(f"source_layer '{source_layer}' is not a contract layer")
-    method = str(evidence["method"])
-    if method not in METHODS:
-        raise ValueError(f"method '{method}' is not one of {', '.join(METHODS)}")
-    params = {
-        key: float(value)
-        for key, value in evidence.items()
-        if key.endswith("_m") and isinstance(value, int | float)
-    }
-    for key in _REQUIRED_BY_METHOD.get(method, ()):
-        if key not in params or params[key] <= 0:
-            raise ValueError(f"method '{method}' needs a positive '{key}'")
-    roles = tuple(str(r) for r in layer.get("visible_to", ROLES))
-    unknown_roles = sorted(set(roles) - set(ROLES))
-    if unknown_roles:
-        raise ValueError(f"visible_to: unknown role(s) {unknown_roles}; roles are {ROLES}")
-    effort = evidence.get("effort")
-    half_life = evidence.get("half_life_days")
-    return LayerSpec(
-        name=Path(path).stem,
-        title=str(layer.get("title", Path(path).stem)),
-        description=str(layer.get("description", "")),
-        source_layer=source_layer,
-        method=method,
-        weight=float(layer["weight"]),
-        visible_to=roles,
-        params=params,
-        half_life_days=float(half_life) if half_life is not None else None,
-        filters={
-            str(col): tuple(str(v).strip().lower() for v in values)
-            for col, values in evidence.get("filter", {}).items()
-        },
-        record_weights=tuple(
-            RecordWeights(
-                column=str(item["column"]),
-                values={str(k).lower(): float(v) for k, v in item["values"].items()},
-                default=float(item.get("default", 1.0)),
+def _read_directory(directory: Path) -> tuple[list[tuple[str, str]], list[str]]:
+    """Return ``(source, text)`` of every layer file in ``directory``, and read failures."""
+    if not directory.is_dir():
+        raise LayerSpecError(f"{directory}: not a directory of layer files")
+    documents, problems = [], []
+    for path in sorted(directory.glob(f"*{_SUFFIX}")):
+        text, problem = _read_file(path)
+        if text is None:
+            problems.append(problem)
+        else:
+            documents.append((str(path), text))
+    return documents, problems
+
+
+def _read_file(path: Path) -> tuple[str | None, str]:
+    """Return the file's text, or ``None`` and why it cannot be read."""
+    if not path.is_file():
+        return None, f"{path}: not a regular file"
+    try:
+        return path.read_text(encoding="utf-8"), ""
+    except UnicodeDecodeError as exc:
+        return None, f"{path}: not UTF-8 (byte {exc.start}: {exc.reason})"
+    except OSError as exc:
+        return None, f"{path}: cannot be read ({exc.strerror or exc})"
+
+
+def _parse(source: str, text: str) -> tuple[LayerSpec | None, list[str]]:
+    """Parse one file's text; return the spec (``None`` if there are problems) and them."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return None, [f"{source}: not valid TOML ({exc})"]
+    reader = _Reader(source)
+    spec = _spec_from_document(reader, Path(source).stem, document)
+    return (None if reader.problems else spec), reader.problems
+
+
+def _suggestion(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _unknown(word: str, choices: Sequence[str]) -> str:
+    """Explain that ``word`` is not one of ``choices``: the closest, or all of them."""
+    hint = _suggestion(word, choices)
+    return hint or f"; expected one of {', '.join(choices)}"
+
+
+@dataclass
+class _Reader:
+    """Reads the values of one layer file and gathers every problem it finds.
+
+    Each getter returns a stand-in value after a problem, so that reading goes on and
+    the file's other problems are found too; a file with problems yields no spec.
+    """
+
+    source: str
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, table: str, key: str, problem: str) -> None:
+        """Record one problem as ``<file>: [table] key: problem``."""
+        where = f"{table} {key}" if table else key
+        self.problems.append(f"{self.source}: {where}: {problem}")
+
+    def keys(self, table: str, values: Mapping[str, Any], allowed: Sequence[str]) -> None:
+        """Refuse every key of ``values`` that is not ``allowed``."""
+        for key in values:
+            if key not in allowed:
+                self.add(table, key, "unknown key" + _unknown(key, allowed))
+
+    def table(self, table: str, key: str, value: Any, *, required: bool) -> dict[str, Any] | None:
+        """Return a TOML table, or ``None`` when it is absent (or no table)."""
+        if value is None:
+            if required:
+                self.add(table, key, "missing table")
+            return None
+        if not isinstance(value, dict):
+            self.add(table, key, f"expected a table, got {value!r}")
+            return None
+        return value
+
+    def string(self, table: str, key: str, value: Any, *, default: str | None = None) -> str:
+        """Return a string; it is required when there is no ``default``."""
+        if value is None:
+            if default is None:
+                self.add(table, key, "missing; expected a string")
+            return default or ""
+        if not isinstance(value, str):
+            self.add(table, key, f"expected a string, got {value!r}")
+            return default or ""
+        return value
+
+    def number(
+        self, table: str, key: str, value: Any, *, default: float | None = None, positive: bool
+    ) -> float:
+        """Return a finite number, ``> 0`` if ``positive`` else ``>= 0``.
+
+        It is required when there is no ``default``.
+        """
+        expected = "a positive number" if positive else "a number >= 0"
+        if value is None:
+            if default is None:
+                self.add(table, key, f"missing; expected {expected}")
+            return default or 0.0
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not is_number or not math.isfinite(value) or value < 0 or (positive and value == 0):
+            self.add(table, key, f"expected {expected}, got {value!r}")
+            return default or 0.0
+        return float(value)
+
+
+def _spec_from_document(reader: _Reader, name: str, document: dict[str, Any]) -> LayerSpec:
+    for key in document:
+        if key not in _TOP_KEYS:
+            reader.add(
+                "", key, "unknown at the top level" + _unknown(key, [f"[{t}]" for t in _TOP_KEYS])
             )
-            for item in evidence.get("record_weights", [])
-        ),
-        effort=Effort(str(effort["source_layer"]), float(effort["bandwidth_m"]))
-        if effort
-        else None,
+    layer = reader.table("", "[layer]", document.get("layer"), required=True) or {}
+    evidence = reader.table("", "[evidence]", document.get("evidence"), required=True) or {}
+    reader.keys("[layer]", layer, _LAYER_KEYS)
+    schema = _source_schema(reader, "[layer]", layer)
+    method = _method(reader, evidence, schema)
+    half_life = evidence.get("half_life_days")
+    if half_life is not None and schema is not None and schema.time_column is None:
+        reader.add(
+            "[evidence]",
+            "half_life_days",
+            f"layer '{schema.name}' has no time column, so its records cannot decay",
+        )
+    return LayerSpec(
+        name=name,
+        title=reader.string("[layer]", "title", layer.get("title"), default=name),
+        description=reader.string("[layer]", "description", layer.get("description"), default=""),
+        source_layer=schema.name if schema is not None else "",
+        method=method,
+        weight=reader.number("[layer]", "weight", layer.get("weight"), positive=False),
+        visible_to=_visible_to(reader, layer.get("visible_to")),
+        params={
+            key: reader.number("[evidence]", key, evidence.get(key), positive=True)
+            for key in _METHODS[method].parameters
+        }
+        if method in _METHODS
+        else {},
+        half_life_days=None
+        if half_life is None
+        else reader.number("[evidence]", "half_life_days", half_life, positive=True),
+        filters=_filters(reader, evidence.get("filter"), schema),
+        record_weights=_record_weights(reader, evidence.get("record_weights"), schema),
+        effort=_effort(reader, evidence.get("effort")),
     )
 
 
-def _effort(table: dict[str, Any] | None) -> Effort | None:
-    if not table:
+def _source_schema(reader: _Reader, table: str, values: Mapping[str, Any]) -> LayerSchema | None:
+    """Return the schema of the table's ``source_layer``, or ``None`` after a problem."""
+    name = reader.string(table, "source_layer", values.get("source_layer"))
+    if not name:
         return None
+    if name not in LAYER_SCHEMAS:
+        reader.add(
+            table,
+            "source_layer",
+            f"'{name}' is not a contract layer" + _unknown(name, list(LAYER_SCHEMAS)),
+        )
+        return None
+    return LAYER_SCHEMAS[name]
+
+
+def _method(reader: _Reader, evidence: Mapping[str, Any], schema: LayerSchema | None) -> str:
+    """Check ``method``, the keys it reads and the layer it reads; return its name."""
+    method = reader.string("[evidence]", "method", evidence.get("method"))
+    if method and method not in _METHODS:
+        reader.add(
+            "[evidence]", "method", f"'{method}' is not a method" + _unknown(method, METHODS)
+        )
+    if method not in _METHODS:
+        every_key = sorted({key for m in _METHODS.values() for key in m.keys})
+        reader.keys("[evidence]", evidence, every_key)
+        return method
+    used = _METHODS[method]
+    for key in evidence:
+        if key in used.keys:
+            continue
+        users = [name for name, other in _METHODS.items() if key in other.keys]
+        problem = (
+            f"method '{method}' does not use this key (used by {', '.join(users)})"
+            if users
+            else "unknown key" + _unknown(key, used.keys)
+        )
+        reader.add("[evidence]", key, problem)
+    if schema is not None:
+        _check_source_fits(reader, method, schema)
+    return method
+
+
+def _check_source_fits(reader: _Reader, method: str, schema: LayerSchema) -> None:
+    """Refuse a source layer the method cannot read."""
+    needs = _METHODS[method]
+    problem = ""
+    if needs.source_layer is not None and schema.name != needs.source_layer:
+        problem = f"method '{method}' reads the '{needs.source_layer}' layer only"
+    elif needs.needs_geometry and schema.geometry is GeometryKind.NONE:
+        problem = f"method '{method}' needs a layer with geometry; '{schema.name}' has none"
+    elif needs.needs_address_id and "address_id" not in schema.column_names:
+        problem = f"method '{method}' needs an address_id column; '{schema.name}' has none"
+    if problem:
+        reader.add("[layer]", "source_layer", problem)
+
+
+def _visible_to(reader: _Reader, value: Any) -> tuple[str, ...]:
+    """Return the roles that may see the records; required and non-empty (deny by default)."""
+    table, key = "[layer]", "visible_to"
+    expected = f"a list of the roles that may see the records ({', '.join(ROLES)})"
+    if value is None:
+        reader.add(table, key, f"missing (nobody is allowed by default); expected {expected}")
+        return ()
+    if not isinstance(value, list) or not all(isinstance(role, str) for role in value):
+        reader.add(table, key, f"expected {expected}, got {value!r}")
+        return ()
+    if not value:
+        reader.add(table, key, f"empty (nobody may see the records); expected {expected}")
+    for role in value:
+        if role not in ROLES:
+            reader.add(table, key, f"unknown role '{role}'" + _unknown(role, ROLES))
+    for role in sorted({role for role in value if value.count(role) > 1}):
+        reader.add(table, key, f"role '{role}' is listed more than once")
+    return tuple(value)
+
+
+def _matchable_column(
+    reader: _Reader, table: str, key: str, name: str, schema: LayerSchema | None
+) -> Column | None:
+    """Return the source layer's column ``name`` if records can be matched on its values."""
+    if schema is None:
+        return None
+    if name not in schema.column_names:
+        reader.add(
+            table,
+            key,
+            f"'{name}' is not a column of the '{schema.name}' layer"
+            + _unknown(name, schema.column_names),
+        )
+        return None
+    column = schema.column(name)
+    if column.type not in _MATCHABLE_TYPES:
+        reader.add(
+            table, key, f"column '{name}' holds {column.type} values, which do not match as text"
+        )
+        return None
+    return column
+
+
+def _check_value(reader: _Reader, table: str, key: str, value: str, column: Column | None) -> None:
+    """Refuse a value that a category or boolean column cannot hold."""
+    if column is None:
+        return
+    allowed = _BOOLEAN_VALUES if column.type is ColumnType.BOOLEAN else column.categories
+    if column.type in (ColumnType.CATEGORY, ColumnType.BOOLEAN) and value not in allowed:
+        reader.add(
+            table,
+            key,
+            f"'{value}' is not a value of column '{column.name}'" + _unknown(value, allowed),
+        )
+
+
+def _filters(reader: _Reader, value: Any, schema: LayerSchema | None) -> dict[str, tuple[str, ...]]:
+    table = "[evidence.filter]"
+    filters = reader.table("[evidence]", "filter", value, required=False) or {}
+    result = {}
+    for name, listed in filters.items():
+        column = _matchable_column(reader, table, name, name, schema)
+        if not isinstance(listed, list) or not listed:
+            reader.add(table, name, f"expected a non-empty list of values to keep, got {listed!r}")
+            continue
+        kept = []
+        for item in listed:
+            if isinstance(item, bool):
+                item = str(item)
+            if not isinstance(item, str):
+                reader.add(table, name, f"expected a string value, got {item!r}")
+                continue
+            kept.append(item.strip().lower())
+            _check_value(reader, table, name, kept[-1], column)
+        result[name] = tuple(kept)
+    return result
+
+
+def _record_weights(
+    reader: _Reader, value: Any, schema: LayerSchema | None
+) -> tuple[RecordWeights, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        reader.add(
+            "[evidence]",
+            "record_weights",
+            "expected an array of tables, each written as [[evidence.record_weights]]",
+        )
+        return ()
+    return tuple(
+        _record_weight(reader, f"[[evidence.record_weights]] #{number}", item, schema)
+        for number, item in enumerate(value, start=1)
+    )
+
+
+def _record_weight(
+    reader: _Reader, table: str, item: Mapping[str, Any], schema: LayerSchema | None
+) -> RecordWeights:
+    reader.keys(table, item, _RECORD_WEIGHT_KEYS)
+    name = reader.string(table, "column", item.get("column"))
+    column = _matchable_column(reader, table, "column", name, schema) if name else None
+    values = reader.table(table, "values", item.get("values"), required=True)
+    if values is not None and not values:
+        reader.add(table, "values", "empty; expected a weight per value")
+    weights = {}
+    for key, weight in (values or {}).items():
+        label = f"values.{key}"
+        weights[key.lower()] = reader.number(table, label, weight, positive=False)
+        _check_value(reader, table, label, key.lower(), column)
+    default = reader.number(table, "default", item.get("default"), default=1.0, positive=False)
+    return RecordWeights(column=name, values=weights, default=default)
+
+
+def _effort(reader: _Reader, value: Any) -> Effort | None:
+    table = "[evidence.effort]"
+    effort = reader.table("[evidence]", "effort", value, required=False)
+    if effort is None:
+        return None
+    reader.keys(table, effort, _EFFORT_KEYS)
+    schema = _source_schema(reader, table, effort)
+    if schema is not None and schema.geometry is GeometryKind.NONE:
+        reader.add(table, "source_layer", f"'{schema.name}' has no geometry to measure effort by")
     return Effort(
-        source_layer=str(table["source_layer"]),
-        bandwidth_m=float(table["bandwidth_m"]),
-        reference_count=float(table.get("reference_count", 5.0)),
+        source_layer=schema.name if schema is not None else "",
+        bandwidth_m=reader.number(table, "bandwidth_m", effort.get("bandwidth_m"), positive=True),
+        reference_count=reader.number(
+            table,
+            "reference_count",
+            effort.get("reference_count"),
+            default=DEFAULT_REFERENCE_COUNT,
+            positive=True,
+        ),
     )
