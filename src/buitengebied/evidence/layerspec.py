@@ -33,7 +33,7 @@ Adding a signal is adding a file: see ``docs/layers.md``.
 from __future__ import annotations
 
 import difflib
-import math
+import sys
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -59,6 +59,8 @@ DEFAULT_REFERENCE_COUNT: Final = 5.0
 _PACKAGE: Final = "buitengebied"
 _LAYERS_FOLDER: Final = "layers"
 _SUFFIX: Final = ".toml"
+#: Longest value repeated in a message.
+_SHOWN_CHARS: Final = 60
 
 _TOP_KEYS: Final = ("layer", "evidence")
 _LAYER_KEYS: Final = ("source_layer", "title", "description", "weight", "visible_to")
@@ -303,6 +305,12 @@ def _suggestion(word: str, choices: Iterable[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+def _shown(value: Any) -> str:
+    """Return a value as written in messages, cut short when long."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
+
+
 def _unknown(word: str, choices: Sequence[str]) -> str:
     """Explain that ``word`` is not one of ``choices``: the closest, or all of them."""
     hint = _suggestion(word, choices)
@@ -338,7 +346,7 @@ class _Reader:
                 self.add(table, key, "missing table")
             return None
         if not isinstance(value, dict):
-            self.add(table, key, f"expected a table, got {value!r}")
+            self.add(table, key, f"expected a table, got {_shown(value)}")
             return None
         return value
 
@@ -349,7 +357,7 @@ class _Reader:
                 self.add(table, key, "missing; expected a string")
             return default or ""
         if not isinstance(value, str):
-            self.add(table, key, f"expected a string, got {value!r}")
+            self.add(table, key, f"expected a string, got {_shown(value)}")
             return default or ""
         return value
 
@@ -366,8 +374,10 @@ class _Reader:
                 self.add(table, key, f"missing; expected {expected}")
             return default or 0.0
         is_number = isinstance(value, int | float) and not isinstance(value, bool)
-        if not is_number or not math.isfinite(value) or value < 0 or (positive and value == 0):
-            self.add(table, key, f"expected {expected}, got {value!r}")
+        # False for nan and inf, and for TOML integers (unbounded) past float's range.
+        finite = is_number and abs(value) <= sys.float_info.max
+        if not finite or value < 0 or (positive and value == 0):
+            self.add(table, key, f"expected {expected}, got {_shown(value)}")
             return default or 0.0
         return float(value)
 
@@ -477,7 +487,7 @@ def _visible_to(reader: _Reader, value: Any) -> tuple[str, ...]:
         reader.add(table, key, f"missing (nobody is allowed by default); expected {expected}")
         return ()
     if not isinstance(value, list) or not all(isinstance(role, str) for role in value):
-        reader.add(table, key, f"expected {expected}, got {value!r}")
+        reader.add(table, key, f"expected {expected}, got {_shown(value)}")
         return ()
     if not value:
         reader.add(table, key, f"empty (nobody may see the records); expected {expected}")
@@ -532,14 +542,16 @@ def _filters(reader: _Reader, value: Any, schema: LayerSchema | None) -> dict[st
     for name, listed in filters.items():
         column = _matchable_column(reader, table, name, name, schema)
         if not isinstance(listed, list) or not listed:
-            reader.add(table, name, f"expected a non-empty list of values to keep, got {listed!r}")
+            reader.add(
+                table, name, f"expected a non-empty list of values to keep, got {_shown(listed)}"
+            )
             continue
         kept = []
         for item in listed:
             if isinstance(item, bool):
                 item = str(item)
             if not isinstance(item, str):
-                reader.add(table, name, f"expected a string value, got {item!r}")
+                reader.add(table, name, f"expected a string value, got {_shown(item)}")
                 continue
             kept.append(item.strip().lower())
             _check_value(reader, table, name, kept[-1], column)
