@@ -190,22 +190,27 @@ def test_unknown_filter_column_is_refused(tmp_path: Path):
     ]
 
 
-def test_filter_value_must_be_a_category(tmp_path: Path):
-    path = write_layer(
-        tmp_path, "probe", PROBE.replace('"comings_and_goings"]', '"comings_and_going"]')
-    )
-    assert problems_of(path) == [
-        f"{path}: [evidence.filter] category: 'comings_and_going' is not a value of "
-        "column 'category'; did you mean 'comings_and_goings'?"
-    ]
-
-
-def test_record_weights_value_must_be_a_category_of_its_column(tmp_path: Path):
-    path = write_layer(tmp_path, "probe", PROBE.replace("medium = 0.7", "meduim = 0.7"))
-    assert problems_of(path) == [
-        f"{path}: [[evidence.record_weights]] #1 values.meduim: 'meduim' is not a value of "
-        "column 'confidence'; did you mean 'medium'?"
-    ]
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        (
+            '"comings_and_goings"]',
+            '"comings_and_going"]',
+            "[evidence.filter] category: 'comings_and_going' is not a value of column "
+            "'category'; did you mean 'comings_and_goings'?",
+        ),
+        (
+            "medium = 0.7",
+            "meduim = 0.7",
+            "[[evidence.record_weights]] #1 values.meduim: 'meduim' is not a value of column "
+            "'confidence'; did you mean 'medium'?",
+        ),
+    ],
+    ids=["filter", "record_weights"],
+)
+def test_values_must_be_categories_of_their_column(tmp_path: Path, old, new, where):
+    path = write_layer(tmp_path, "probe", PROBE.replace(old, new))
+    assert problems_of(path) == [f"{path}: {where}"]
 
 
 def test_record_weights_column_must_be_a_contract_column_that_matches_as_text(tmp_path: Path):
