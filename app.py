@@ -12,18 +12,22 @@ import pandas as pd
 import streamlit as st
 
 from buitengebied.errors import BuitengebiedError
-from buitengebied.load.directory import load_data_dir
-from buitengebied.scoring.ranking import rank_dataset, ranking_table
+from buitengebied.scoring.choice import DEFAULT_MODEL_KIND
+from buitengebied.scoring.ranking import rank_directory, ranking_table
 from buitengebied.timeutil import parse_as_of
 
 DEMO_DIR = Path(__file__).parent / "data" / "demo"
 
 
 @st.cache_data(show_spinner=False)
-def ranked(data_dir: str, as_of: str) -> tuple[pd.DataFrame, str]:
-    """Rank ``data_dir`` as known on ``as_of`` with the expert weights."""
-    ranking = rank_dataset(load_data_dir(Path(data_dir)), as_of=parse_as_of(as_of), model="expert")
-    return ranking_table(ranking.scores), ", ".join(ranking.scores.layers_used)
+def ranked(data_dir: str, as_of: str) -> tuple[pd.DataFrame, str, str]:
+    """Rank ``data_dir`` as known on ``as_of`` with the default model, as ``rank`` does."""
+    ranking = rank_directory(Path(data_dir), as_of=parse_as_of(as_of), model=DEFAULT_MODEL_KIND)
+    return (
+        ranking_table(ranking.scores),
+        ", ".join(ranking.scores.layers_used),
+        ranking.choice.kind,
+    )
 
 
 st.set_page_config(page_title="buitengebied", layout="wide")
@@ -32,11 +36,11 @@ data_dir = st.sidebar.text_input("Datamap", value=str(DEMO_DIR))
 as_of = st.sidebar.date_input("Stand op", value=pd.Timestamp("2026-11-01"))
 try:
     with st.status("Lagen inlezen en risico berekenen...", expanded=False):
-        table, layers_used = ranked(data_dir, as_of.isoformat())
+        table, layers_used, model = ranked(data_dir, as_of.isoformat())
 except BuitengebiedError as exc:
     st.error(f"De gegevens kloppen niet:\n\n{exc}")
     st.stop()
-st.caption(f"Gebruikte lagen: {layers_used or 'geen'}")
+st.caption(f"Gebruikte lagen: {layers_used or 'geen'}; model: {model}")
 st.dataframe(
     table.head(100).rename(
         columns={

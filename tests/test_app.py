@@ -4,6 +4,10 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from buitengebied.scoring import ranking
+from buitengebied.scoring.choice import DEFAULT_MODEL_KIND
+from buitengebied.scoring.ranking import rank_directory
+
 APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
@@ -25,3 +29,19 @@ def test_app_shows_a_clear_error_for_bad_input(tmp_path):
     app.run()
     assert not app.exception
     assert "addresses.csv" in app.error[0].value
+
+
+def test_app_ranks_with_the_default_model_of_the_cli(contract_dir, monkeypatch):
+    asked = []
+
+    def recording(data_dir, **options):
+        asked.append(options["model"])
+        return rank_directory(data_dir, **options)
+
+    monkeypatch.setattr(ranking, "rank_directory", recording)
+    app = AppTest.from_file(str(APP), default_timeout=60).run()
+    app.sidebar.text_input[0].set_value(str(contract_dir))
+    app.run()
+    assert not app.exception
+    assert asked == [DEFAULT_MODEL_KIND]
+    assert "model: expert" in app.caption[0].value  # auto falls back with few finds

@@ -1,36 +1,45 @@
 """Command-line front: ``buitengebied rank | surface | validate | evaluate``.
 
-A thin shell over :mod:`buitengebied.scoring.analysis`: it parses options, shows progress and
-prints errors without a traceback (exit code 2 for bad input).
+A thin shell over the library (:mod:`buitengebied.scoring.ranking`,
+:mod:`buitengebied.evaluation.run`): it parses options, shows progress and prints results
+and errors without a traceback (exit code 2 for bad input and refused outputs).
+
+Everything printed is plain text: never parsed as Rich markup, and control characters
+(terminal escape sequences in a file name or value) are shown as visible escapes
+(:func:`shown`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from buitengebied.errors import BuitengebiedError
-from buitengebied.evidence.layerspec import load_layer_specs
-from buitengebied.io import write_text_csv
-from buitengebied.load.directory import check_data_dir, load_data_dir
+from buitengebied.io.outputs import check_output_path
+from buitengebied.load.directory import check_data_dir
 from buitengebied.scoring.analysis import Analysis
-from buitengebied.scoring.choice import DEFAULT_MODEL_KIND, ModelKind
-from buitengebied.scoring.ranking import Ranking, rank_directory, ranking_table
+from buitengebied.scoring.choice import DEFAULT_MODEL_KIND, EvaluationModels, ModelKind
+from buitengebied.scoring.ranking import (
+    Ranking,
+    rank_directory,
+    write_ranking,
+    write_risk_surface,
+)
 from buitengebied.settings import (
     EVALUATION_CELL_SIZE_M,
     EVALUATION_HORIZON_DAYS,
-    EVALUATION_MODELS,
     EVALUATION_MONTHS,
     EVALUATION_STEP_MONTHS,
 )
@@ -44,7 +53,15 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Risk mapping for the rural outer area (Veilig Buitengebied).",
 )
-errors = Console(stderr=True)
+# Markup, emoji codes and highlighting are off: a value such as "[/]" or ":x:" in a file
+# is shown as it is.  Styles come only from Text objects built here.
+errors = Console(stderr=True, markup=False, emoji=False, highlight=False)
+
+
+def _plain_console(*, width: int | None = None) -> Console:
+    """A console on stdout that shows text as it is (see ``errors``)."""
+    return Console(markup=False, emoji=False, highlight=False, width=width)
+
 
 DataDir = Annotated[Path, typer.Argument(help="Data directory following the data contract.")]
 AsOf = Annotated[
@@ -70,11 +87,36 @@ Rejects = Annotated[
     ),
 ]
 
+# Control characters (C0 but newline and tab, DEL, C1) and the bidirectional overrides,
+# which reorder what a terminal shows.
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: object) -> str:
+    r"""Return ``text`` with every control character replaced by a visible escape.
+
+    ``ESC`` becomes the four characters ``\x1b``, a bidirectional override ``\u202e``;
+    newlines and tabs are kept.  Applied to everything the CLI prints, since file names
+    and values come from partners' files.
+    """
+    return _UNSHOWABLE.sub(_escape_character, str(text))
+
+
+def _escape_character(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _say(message: object, *, prefix: Text | None = None, console: Console = errors) -> None:
+    """Print one message as plain text (see :func:`shown`), optionally after a styled prefix."""
+    text = Text(shown(message))
+    console.print(text if prefix is None else prefix + text, soft_wrap=True)
+
 
 @contextmanager
 def _progress() -> Iterator[Callable[[str, float], None]]:
     with Progress(
-        TextColumn("{task.description:<32}"),
+        TextColumn("{task.description:<32}", markup=False),
         BarColumn(),
         TimeElapsedColumn(),
         console=errors,
@@ -84,23 +126,36 @@ def _progress() -> Iterator[Callable[[str, float], None]]:
         task = bar.add_task("starting", total=1.0)
 
         def update(step: str, fraction: float) -> None:
-            bar.update(task, description=step, completed=fraction)
+            bar.update(task, description=shown(step), completed=fraction)
 
         yield update
 
 
-def _fail(exc: BuitengebiedError) -> None:
-    errors.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+@contextmanager
+def _clear_errors() -> Iterator[None]:
+    """Print a project error or a refused file operation as one message; exit code 2."""
+    try:
+        yield
+    except BuitengebiedError as exc:
+        _fail(exc)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        _fail(f"{where}{exc.strerror or exc}")
+
+
+def _fail(message: object) -> NoReturn:
+    _say(message, prefix=Text("error: ", style="bold red"))
     raise typer.Exit(code=2)
 
 
 def _rank(
     data_dir: Path,
+    *,
     as_of: str | None,
     layers: Path | None,
     lenient: bool,
     rejects: Path,
-    model: ModelKind = ModelKind.EXPERT,
+    model: ModelKind,
 ) -> Ranking:
     moment = parse_as_of(as_of)
     with _progress() as update:
@@ -118,15 +173,14 @@ def _rank(
 def _summarise(analysis: Analysis) -> None:
     dataset = analysis.dataset
     used = ", ".join(analysis.scores.layers_used) or "none"
-    errors.print(
+    _say(
         f"{len(dataset.addresses):,} addresses ranked as known on {analysis.as_of.isoformat()}; "
-        f"layers used: {used}",
-        highlight=False,
+        f"layers used: {used}"
     )
     for layer, count in dataset.rejected_rows.items():
-        errors.print(f"  {layer}: {count:,} row(s) rejected (lenient)", highlight=False)
+        _say(f"  {layer}: {count:,} row(s) rejected (lenient)")
     for path in dataset.ignored_files:
-        errors.print(f"  ignored (not a contract layer): {path.name}", highlight=False)
+        _say(f"  ignored (not a contract layer): {path.name}")
 
 
 Model = Annotated[
@@ -152,26 +206,16 @@ def rank(
     rejects: Rejects = None,
 ) -> None:
     """Rank every address by risk as known on --as-of."""
-    try:
-        ranking = _rank(data_dir, as_of, layers, lenient, rejects or out.parent / "rejects", model)
-        write_text_csv(ranking_table(ranking.scores), out)
-        analysis = ranking.analysis
-        meta = {
-            "as_of": analysis.as_of.isoformat(),
-            "model": ranking.choice.kind,
-            "model_reason": ranking.choice.reason,
-            "layers_used": ranking.scores.layers_used,
-            "weights": ranking.scores.weights,
-            "weights_scale": "expert" if ranking.choice.kind == "expert" else "logit",
-            "scales": ranking.scores.scales,
-            "addresses": len(analysis.dataset.addresses),
-        }
-        out.with_suffix(".meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
-    except BuitengebiedError as exc:
-        _fail(exc)
-    _summarise(analysis)
-    errors.print(f"model: {ranking.choice.kind} ({ranking.choice.reason})", highlight=False)
-    errors.print(f"written: {out}", highlight=False)
+    rejects = rejects or out.parent / "rejects"
+    with _clear_errors():
+        check_output_path(out, data_dir=data_dir)
+        ranking = _rank(
+            data_dir, as_of=as_of, layers=layers, lenient=lenient, rejects=rejects, model=model
+        )
+        write_ranking(ranking, out)
+    _summarise(ranking.analysis)
+    _say(f"model: {ranking.choice.kind} ({ranking.choice.reason})")
+    _say(f"written: {out}")
 
 
 @app.command()
@@ -187,44 +231,37 @@ def surface(
     rejects: Rejects = None,
 ) -> None:
     """Write the risk surface (expert weights) over the area as a GeoTIFF."""
-    # Imported here: rasterio costs every other command a fifth of a second of start-up.
-    from buitengebied.scoring.surface import risk_surface, write_surface
-
-    try:
+    rejects = rejects or out.parent / "rejects"
+    with _clear_errors():
+        check_output_path(out, data_dir=data_dir)
         analysis = _rank(
-            data_dir, as_of, layers, lenient, rejects or out.parent / "rejects"
+            data_dir,
+            as_of=as_of,
+            layers=layers,
+            lenient=lenient,
+            rejects=rejects,
+            model=ModelKind.EXPERT,
         ).analysis
         with _progress() as update:
-            grid = risk_surface(
-                analysis.dataset,
-                analysis.specs,
-                analysis.scores,
-                as_of=analysis.as_of,
-                cell_size_m=cell_size,
-                on_progress=update,
-            )
-        write_surface(grid, out, as_of=analysis.as_of)
-    except BuitengebiedError as exc:
-        _fail(exc)
+            grid = write_risk_surface(analysis, out, cell_size_m=cell_size, on_progress=update)
     _summarise(analysis)
     rows, cols = grid.risk.shape
-    errors.print(f"written: {out} ({cols} x {rows} cells of {cell_size:g} m)", highlight=False)
+    _say(f"written: {out} ({cols} x {rows} cells of {cell_size:g} m)")
 
 
 @app.command()
 def validate(data_dir: DataDir) -> None:
     """Report every problem in a data directory, without ranking."""
-    try:
+    with _clear_errors():
         checks, ignored = check_data_dir(data_dir)
-    except BuitengebiedError as exc:
-        _fail(exc)
+    out = _plain_console()
     for check in checks:
         if check.error is not None:
-            errors.print(str(check.error), highlight=False, soft_wrap=True)
+            _say(check.error)
         else:
-            typer.echo(f"{check.path.name}: ok, {check.rows:,} rows")
+            _say(f"{check.path.name}: ok, {check.rows:,} rows", console=out)
     for path in ignored:
-        typer.echo(f"{path.name}: ignored (not a contract layer)")
+        _say(f"{path.name}: ignored (not a contract layer)", console=out)
     if any(check.error is not None for check in checks):
         raise typer.Exit(code=2)
 
@@ -252,16 +289,18 @@ def _metric_text(metric: str, value: float) -> str:
 def _evaluation_table(result: BacktestResult, aggregation: str, title: str) -> Table:
     summary = result.summary_table(aggregation)
     best = result.best_methods(aggregation)
-    table = Table(title=title, title_justify="left")
-    table.add_column("method", no_wrap=True)
+    table = Table(title=Text(title), title_justify="left")
+    table.add_column(Text("method"), no_wrap=True)
     for metric in summary.columns:
-        table.add_column(_EVALUATION_COLUMNS.get(str(metric), str(metric)), justify="right")
+        name = _EVALUATION_COLUMNS.get(str(metric), str(metric))
+        table.add_column(Text(shown(name)), justify="right")
     for method, values in summary.iterrows():
         cells = []
         for metric, value in values.items():
             text = _metric_text(str(metric), value)
-            cells.append(f"[bold green]{text}*[/]" if best.at[method, metric] else text)
-        table.add_row(str(method), *cells)
+            best_here = bool(best.at[method, metric])
+            cells.append(Text(f"{text}*", style="bold green") if best_here else Text(text))
+        table.add_row(Text(shown(method)), *cells)
     return table
 
 
@@ -271,10 +310,10 @@ def _print_comparisons(console: Console, result: BacktestResult) -> None:
     table = table[table["metric"].isin(["hit_rate_top1pct", "average_precision"])]
     if table.empty:
         return
-    console.print(
+    _say(
         f"Lead over each baseline, mean over cut-offs with a 90% block-bootstrap interval "
         f"(blocks of {int(table['block_length'].max())} overlapping cut-offs):",
-        highlight=False,
+        console=console,
     )
     for (method, baseline), rows in table.groupby(["method", "baseline"], sort=False):
         parts = [
@@ -282,24 +321,25 @@ def _print_comparisons(console: Console, result: BacktestResult) -> None:
             f"{row.verdict}"
             for row in rows.itertuples()
         ]
-        console.print(f"  {method} vs {baseline}: " + "; ".join(parts), highlight=False)
+        _say(f"  {method} vs {baseline}: " + "; ".join(parts), console=console)
 
 
 def _print_evaluation(result: BacktestResult) -> None:
-    console = Console()
+    console = _plain_console()
     if not console.is_terminal:
-        console = Console(width=max(console.width, 120))
+        console = _plain_console(width=max(console.width, 120))
     finds = result.finds_per_cutoff
-    console.print(
+    _say(
         f"{len(result.cutoffs)} cut-offs, {int((finds > 0).sum())} with finds; "
         f"{len(result.find_addresses)} distinct find-address(es) in "
         f"{result.horizon_days}-day windows; {result.n_addresses:,} addresses",
-        highlight=False,
+        console=console,
     )
     if not result.has_finds:
-        console.print(
-            "[bold]Nothing to evaluate against:[/] no confirmed find in any window; "
-            "all metrics are n/a."
+        _say(
+            "no confirmed find in any window; all metrics are n/a.",
+            prefix=Text("Nothing to evaluate against: ", style="bold"),
+            console=console,
         )
     console.print(_evaluation_table(result, "mean", "Mean over cut-offs with finds (* = best)"))
     console.print(_evaluation_table(result, "pooled", "Pooled over cut-offs (* = best)"))
@@ -309,12 +349,12 @@ def _print_evaluation(result: BacktestResult) -> None:
             f"{proxy} rho={row.spearman:.2f} top-1% overlap={row.top_overlap:.0%}"
             for proxy, row in diagnostic.table.iterrows()
         )
-        console.print(f"bias ({method}): {diagnostic.message}; {overlaps}", highlight=False)
+        _say(f"bias ({method}): {diagnostic.message}; {overlaps}", console=console)
     for method, rows in result.fallbacks.groupby("method", sort=False):
-        console.print(
+        _say(
             f"note: {method} fell back at {len(rows)} of {len(result.cutoffs)} cut-offs "
             f"({rows['reason'].iloc[-1]})",
-            highlight=False,
+            console=console,
         )
 
 
@@ -332,80 +372,70 @@ def evaluate(
         int, typer.Option("--step-months", min=1, help="Months between cut-offs.")
     ] = EVALUATION_STEP_MONTHS,
     out_dir: Annotated[
-        Path, typer.Option("--out-dir", help="Folder for backtest.csv and report.html.")
+        Path,
+        typer.Option(
+            "--out-dir",
+            help="Folder for backtest.csv, summary.csv, comparison.csv and report.html "
+            "(never inside the data directory).",
+        ),
     ] = Path("evaluation"),
     cell_size: Annotated[
         float, typer.Option("--cell-size", min=1.0, help="Grid cell size (m) of the PAI.")
     ] = EVALUATION_CELL_SIZE_M,
     model: Annotated[
-        str,
+        EvaluationModels,
         typer.Option(
             "--model",
             help="expert | learned | auto (the choice rank makes by default) | all (the three).",
         ),
-    ] = "all",
+    ] = EvaluationModels.ALL,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random baseline.")] = 0,
     layers: Layers = None,
     lenient: Lenient = False,
     rejects: Rejects = None,
 ) -> None:
     """Backtest the ranking against later confirmed finds, beside simple baselines."""
-    if model not in EVALUATION_MODELS:
-        raise typer.BadParameter(
-            f"choose one of {', '.join(EVALUATION_MODELS)}", param_hint="--model"
-        )
     # Imported here: plotting and the backtest cost every other command a second of start-up.
-    from buitengebied.evaluation import backtest
-    from buitengebied.evaluation.report import write_report
+    from buitengebied.evaluation.run import run_evaluation
 
-    try:
+    with _clear_errors():
         moment = parse_as_of(as_of)
-        specs = load_layer_specs(layers)
         with _progress() as update:
-            dataset = load_data_dir(
+            evaluation = run_evaluation(
                 data_dir,
-                lenient=lenient,
-                rejects_dir=rejects or out_dir / "rejects",
-                on_progress=update,
-            )
-        cutoffs = backtest.rolling_cutoffs(
-            moment, months=months, step_months=step_months, horizon_days=horizon_days
-        )
-        if not cutoffs:
-            errors.print(
-                f"no cut-off has a complete {horizon_days}-day window before "
-                f"{moment.isoformat()}: raise --months or lower --horizon-days",
-                highlight=False,
-            )
-        methods = backtest.select_methods(specs, model=model, seed=seed)
-        with _progress() as update:
-            result = backtest.run_backtest(
-                dataset,
+                out_dir=out_dir,
                 as_of=moment,
                 horizon_days=horizon_days,
-                cutoffs=cutoffs,
-                specs=specs,
-                methods=methods,
-                on_progress=update,
+                months=months,
+                step_months=step_months,
                 cell_size_m=cell_size,
+                model=model,
+                seed=seed,
+                layers_dir=layers,
+                lenient=lenient,
+                rejects_dir=rejects,
+                on_progress=update,
             )
-    except BuitengebiedError as exc:
-        _fail(exc)
-    backtest.write_backtest_csv(result, out_dir / "backtest.csv")
-    backtest.write_summary_csv(result, out_dir / "summary.csv")
-    backtest.write_comparison_csv(result, out_dir / "comparison.csv")
-    write_report(result, out_dir / "report.html")
+    result = evaluation.result
+    if not result.cutoffs:
+        _say(
+            f"no cut-off has a complete {horizon_days}-day window before "
+            f"{moment.isoformat()}: raise --months or lower --horizon-days"
+        )
     _print_evaluation(result)
-    written = ", ".join(
-        str(out_dir / name)
-        for name in ("backtest.csv", "summary.csv", "comparison.csv", "report.html")
-    )
-    errors.print(f"written: {written}", highlight=False)
+    _say(f"written: {', '.join(str(path) for path in evaluation.files)}")
+
+
+class _ShownFormatter(logging.Formatter):
+    """Log lines with control characters shown as escapes (they quote file names)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return shown(super().format(record))
 
 
 def main() -> None:
     """Entry point for ``python -m buitengebied``."""
-    logging.basicConfig(
-        level=logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_ShownFormatter("%(levelname)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     app()

@@ -11,13 +11,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
-from buitengebied.contract import LOAD_ORDER
+from buitengebied.contract import ADDRESSES, finds_schema, load_order
 
 #: Called with a short description of the step and the fraction of work done (0..1).
 ProgressCallback = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """The records of the layer that tells confirmed finds (``inspections``), one per row.
+
+    Attributes
+    ----------
+    address_ids : pandas.Series
+        The address each record is about.
+    moments : pandas.Series
+        When it happened (the layer's time column).
+    confirmed : numpy.ndarray of bool
+        Whether it was a confirmed find (the contract's :class:`~buitengebied.contract.FindRule`).
+    """
+
+    address_ids: pd.Series
+    moments: pd.Series
+    confirmed: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.address_ids)
 
 
 @dataclass
@@ -49,11 +72,29 @@ class Dataset:
 
     def layer(self, name: str) -> pd.DataFrame | None:
         """Return layer ``name``, or ``None`` when the directory does not hold it."""
-        if name == "addresses":
+        if name == ADDRESSES:
             return self.addresses
         return self.layers.get(name)
 
     @property
     def layers_present(self) -> list[str]:
         """Names of the layers that were loaded, in load order."""
-        return [n for n in LOAD_ORDER if n == "addresses" or n in self.layers]
+        return [n for n in load_order() if n == ADDRESSES or n in self.layers]
+
+    def outcomes(self) -> Outcomes:
+        """Return the records that tell confirmed finds, empty when the layer is absent."""
+        schema = finds_schema()
+        assert schema.finds is not None and schema.time_column and schema.address_column
+        frame = self.layer(schema.name)
+        if frame is None:
+            return Outcomes(
+                pd.Series([], dtype=object),
+                pd.Series([], dtype="datetime64[ns, UTC]"),
+                np.zeros(0, dtype=bool),
+            )
+        values = frame[schema.finds.column].astype("string").str.lower()
+        return Outcomes(
+            frame[schema.address_column],
+            frame[schema.time_column],
+            values.isin(schema.finds.values).to_numpy(dtype=bool),
+        )

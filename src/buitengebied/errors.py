@@ -76,3 +76,13 @@ class ContractError(BuitengebiedError, ValueError):
 
 class LayerSpecError(BuitengebiedError, ValueError):
     """A declarative layer file in ``layers/`` is malformed."""
+
+
+class InsufficientFindsError(BuitengebiedError, ValueError):
+    """The learned risk model refuses to fit: too few confirmed finds to learn from.
+
+    Raised by :meth:`buitengebied.scoring.estimator.LearnedRiskModel.fit` when the
+    training examples hold fewer confirmed finds than it needs, or one class only among
+    the inspected examples, as scikit-learn's ``LogisticRegression`` refuses one class.
+    The message says how many finds there were and how many are needed.
+    """

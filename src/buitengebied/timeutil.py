@@ -104,7 +104,30 @@ def parse_as_of(text: str | None) -> pd.Timestamp:
     return pd.Timestamp(moments.iloc[0])
 
 
+def local_calendar_shift(moment: pd.Timestamp, *, days: int = 0, months: int = 0) -> pd.Timestamp:
+    """Move ``moment`` by calendar days and months on the local wall clock (Europe/Amsterdam).
+
+    The same wall-clock time on the day reached; where that time does not exist or exists
+    twice (a DST change), the rules of :func:`parse_moments` apply: the clock moves forward
+    in the spring gap, and the earlier (summer-time) reading is taken in the autumn fold.
+
+    Parameters
+    ----------
+    moment : pandas.Timestamp
+        A tz-aware moment.
+    days, months : int
+        How far to move (negative: back).
+
+    Returns
+    -------
+    pandas.Timestamp
+        A tz-aware UTC moment.
+    """
+    wall_clock = pd.Timestamp(moment).tz_convert(LOCAL_TIMEZONE).tz_localize(None)
+    shifted = wall_clock + pd.DateOffset(days=days, months=months)
+    return pd.Timestamp(_localize(pd.Series([shifted])).iloc[0])
+
+
 def local_days_later(moment: pd.Timestamp, days: int) -> pd.Timestamp:
-    """Return ``moment`` plus ``days`` calendar days in local time (Europe/Amsterdam), in UTC."""
-    local = pd.Timestamp(moment).tz_convert(LOCAL_TIMEZONE) + pd.DateOffset(days=days)
-    return pd.Timestamp(local.tz_convert("UTC"))
+    """Return ``moment`` plus ``days`` calendar days in local time, in UTC (see :func:`local_calendar_shift`)."""
+    return local_calendar_shift(moment, days=days)

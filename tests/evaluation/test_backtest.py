@@ -216,17 +216,20 @@ def test_auto_ranks_with_the_learned_model_when_the_choice_says_so(monkeypatch, 
     from buitengebied.scoring import choice
     from buitengebied.scoring import training as learned_model
     from buitengebied.scoring.choice import ModelChoice
+    from buitengebied.scoring.estimator import LearnedRiskModel
 
     seen = []
-    fitted = learned_model.fit_learned_model(dataset, as_of=CUTOFF, specs=SPECS)
+    fitted = learned_model.LearnedFit(LearnedRiskModel())
 
     def fit(known, *, as_of, specs):
         seen.append(known.layers["inspections"]["inspected_at"].max() < as_of)
         return fitted
 
     def reversed_expert(analysis, model):
+        assert model is fitted.model
         table = analysis.scores.table
-        return replace(analysis.scores, table=table.assign(score=-table["score"]))
+        reversed_table = table.assign(score=-table["score"], probability=-table["score"])
+        return replace(analysis.scores, table=reversed_table)
 
     monkeypatch.setattr(learned_model, "fit_learned_model", fit)
     monkeypatch.setattr(choice, "score_with_model", reversed_expert)

@@ -16,6 +16,9 @@ from buitengebied.load.directory import load_data_dir
 from buitengebied.timeutil import parse_as_of
 from buitengebied_scenarios.generator import ScenarioParams, generate_scenario
 
+# Every test reads one backtest of a generated scenario: end to end.
+pytestmark = pytest.mark.slow
+
 AS_OF = parse_as_of("2026-06-01")
 
 

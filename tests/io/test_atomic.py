@@ -33,3 +33,14 @@ def test_atomic_path_keeps_the_suffix_for_writers_that_choose_by_it(tmp_path):
         temporary.write_bytes(b"tiff")
         assert not target.exists()
     assert target.read_bytes() == b"tiff"
+
+
+def test_writing_never_touches_the_process_umask(tmp_path, monkeypatch):
+    # The umask is shared by every thread (the app serves sessions from threads): an
+    # output must not set it, even for a moment, to read it.
+    def no_umask(mask):
+        raise AssertionError("os.umask called")
+
+    monkeypatch.setattr(os, "umask", no_umask)
+    write_text_atomic(tmp_path / "meta.json", "{}\n")
+    assert (tmp_path / "meta.json").read_text() == "{}\n"

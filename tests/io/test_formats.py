@@ -20,7 +20,7 @@ from pyproj import Transformer
 
 from buitengebied.contract import LAYER_SCHEMAS
 from buitengebied.errors import ValidationError
-from buitengebied.io import read_layer_file, write_text_csv
+from buitengebied.io import read_layer_file, write_csv, write_spreadsheet_csv
 from buitengebied.io._wkb import _wkb_nesting_depth
 from buitengebied.load.validate import validate_layer
 from buitengebied.settings import MAX_COLLECTION_DEPTH
@@ -226,7 +226,7 @@ def test_geopackage_with_triggers_is_read_and_left_unchanged(tmp_path: Path) -> 
     assert file_fingerprint(tmp_path) == before
 
 
-def test_write_text_csv_neutralises_formulas_only_in_text(tmp_path: Path) -> None:
+def test_write_spreadsheet_csv_neutralises_formulas_only_in_text(tmp_path: Path) -> None:
     frame = pd.DataFrame(
         {
             "text": pd.Series(['=HYPERLINK("x")', "+31", "@SUM(A1)", "plain", None], dtype=object),
@@ -235,7 +235,7 @@ def test_write_text_csv_neutralises_formulas_only_in_text(tmp_path: Path) -> Non
         }
     )
     target = tmp_path / "out" / "x.csv"
-    write_text_csv(frame, target)
+    write_spreadsheet_csv(frame, target)
     written = pd.read_csv(target, dtype=str, keep_default_na=False)
     assert written["text"].tolist() == ['\'=HYPERLINK("x")', "'+31", "'@SUM(A1)", "plain", ""]
     assert written["mixed"].tolist() == ["-5.0", "'-1+1", "3", "", "ok"]
@@ -251,7 +251,8 @@ def test_write_text_csv_neutralises_formulas_only_in_text(tmp_path: Path) -> Non
         ["=1+1", "ok", "-3"],  # neutralised first, then plain
     ],
 )
-def test_write_text_csv_reads_back_the_same_values_on_either_path(tmp_path, text):
+@pytest.mark.parametrize("spreadsheet", [True, False])
+def test_csv_writers_read_back_the_same_values_on_either_path(tmp_path, text, spreadsheet):
     frame = pd.DataFrame(
         {
             "address_id": pd.Series(text, dtype=object),
@@ -261,9 +262,9 @@ def test_write_text_csv_reads_back_the_same_values_on_either_path(tmp_path, text
         }
     )
     target = tmp_path / "x.csv"
-    write_text_csv(frame, target)
+    (write_spreadsheet_csv if spreadsheet else write_csv)(frame, target)
     back = pd.read_csv(target, dtype={"address_id": str})
-    expected = [("'" + v if v and v.startswith(("=", "-")) else v) for v in text]
+    expected = [("'" + v if spreadsheet and v and v.startswith(("=", "-")) else v) for v in text]
     assert back["address_id"].where(back["address_id"].notna(), None).tolist() == expected
     np.testing.assert_array_equal(back["score"], frame["score"])
     np.testing.assert_array_equal(back["rank"], frame["rank"])
@@ -372,5 +373,5 @@ def test_missing_values_of_arrow_backed_text_are_shown_as_empty(tmp_path: Path) 
 
 def test_a_single_text_column_keeps_its_empty_rows(tmp_path: Path) -> None:
     target = tmp_path / "one.csv"
-    write_text_csv(pd.DataFrame({"note": ["a", None, ""]}), target)
+    write_csv(pd.DataFrame({"note": ["a", None, ""]}), target)
     assert len(pd.read_csv(target, keep_default_na=False)) == 3

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import json
+import logging
+import os
+import shutil
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pyogrio
 import pytest
 import shapely
 from conftest import HOT_ADDRESS, ORIGIN_X, ORIGIN_Y
 
 from buitengebied.errors import ContractError, ValidationError
+from buitengebied.io import read_layer_file
 from buitengebied.load.directory import check_data_dir, find_layer_files, load_data_dir
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-REALDATA = SHARED / "realdata"
+#: Extracts of real public files (each folder with its SOURCE.txt), shipped with the tests.
+REALDATA = Path(__file__).resolve().parents[1] / "data" / "realdata"
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
@@ -73,7 +82,7 @@ def test_strict_load_rejects_the_file_and_leaves_the_data_dir_untouched(
     assert fingerprint(contract_dir) == before
 
 
-def test_lenient_load_keeps_valid_rows_and_writes_neutralised_rejects(
+def test_lenient_load_keeps_valid_rows_and_writes_the_rejected_rows_verbatim(
     contract_dir: Path, tmp_path: Path
 ) -> None:
     break_reports(contract_dir)
@@ -88,9 +97,10 @@ def test_lenient_load_keeps_valid_rows_and_writes_neutralised_rejects(
     assert "graffiti" in written.loc[0, "reasons"] and "one of" in written.loc[0, "reasons"]
     assert "spreadsheet formula" in written.loc[1, "reasons"]
     assert "ISO 8601" in written.loc[2, "reasons"]
-    assert written.loc[1, "report_id"] == "'=1+1"
-    text = (rejects / "reports.rejects.csv").read_text()
-    assert not any(cell.startswith("=") for line in text.splitlines() for cell in line.split(","))
+    # The rejects file holds the rows as the partner wrote them, so that they can be
+    # mended and loaded again: a formula-like id is not rewritten (it is refused on load).
+    assert written.loc[1, "report_id"] == "=1+1"
+    assert written.loc[2, "observed_at"] == "yesterday"
 
 
 def test_lenient_rejects_keep_negative_numbers_as_numbers(
@@ -144,9 +154,10 @@ def test_not_a_directory_is_a_contract_error(tmp_path: Path) -> None:
 def test_unknown_files_are_ignored_and_reported(contract_dir: Path) -> None:
     (contract_dir / "notes.txt").write_text("hello")
     (contract_dir / "parcels.csv").write_text("a,b\n1,2\n")
-    layer_files, ignored = find_layer_files(contract_dir)
-    assert "reports" in layer_files
-    assert sorted(p.name for p in ignored) == ["notes.txt", "parcels.csv"]
+    found = find_layer_files(contract_dir)
+    assert "reports" in found.layers
+    assert sorted(p.name for p in found.ignored) == ["notes.txt", "parcels.csv"]
+    assert found.misspelt == {}
     assert sorted(p.name for p in load_data_dir(contract_dir).ignored_files) == [
         "notes.txt",
         "parcels.csv",
@@ -166,8 +177,6 @@ def test_progress_is_reported_per_layer(contract_dir: Path) -> None:
 
 @pytest.fixture
 def realdata() -> Path:
-    if not REALDATA.is_dir():
-        pytest.skip(f"real data not available at {REALDATA}")
     return REALDATA
 
 
@@ -209,7 +218,7 @@ def test_real_cbs_buurten_as_area_geopackage(realdata: Path, tmp_path: Path) -> 
     area = dataset.layer("area")
     assert area is not None and len(area) == 45 - 16
     assert area.geometry.is_valid.all() and not area["geometry_repaired"].any()
-    rejected = pd.read_csv(tmp_path / "rejects" / "area.rejects.csv")
+    rejected = gpd.read_file(tmp_path / "rejects" / "area.rejects.gpkg")
     assert set(rejected["row"]) == collapsed_rows
     assert len(dataset.addresses) == 45
     inside = shapely.contains(dataset.area, np.asarray(dataset.addresses.geometry))
@@ -261,3 +270,320 @@ def test_check_data_dir_reports_every_bad_file_and_loads_nothing(contract_dir: P
     assert [p.name for p in ignored] == ["notes.txt"]
     ok = {c.path.name: c.rows for c in checks if c.error is None}
     assert ok["addresses.csv"] == 36
+
+
+# --- files that are no regular file, misspelt layers --------------------------------------
+
+
+def test_a_fifo_named_like_a_layer_is_refused_unopened(contract_dir: Path) -> None:
+    (contract_dir / "reports.csv").unlink()
+    os.mkfifo(contract_dir / "reports.csv")
+    # Opening a FIFO for reading would block this test for ever: the check only stats it.
+    with pytest.raises(ContractError, match=r"reports\.csv: a named pipe \(FIFO\)"):
+        find_layer_files(contract_dir)
+    with pytest.raises(ContractError, match=r"reports\.csv: a named pipe"):
+        load_data_dir(contract_dir)
+    with pytest.raises(ContractError, match=r"reports\.csv: a named pipe"):
+        check_data_dir(contract_dir)
+
+
+def test_a_directory_named_like_a_layer_is_refused(contract_dir: Path) -> None:
+    (contract_dir / "reports.csv").unlink()
+    (contract_dir / "reports.csv").mkdir()
+    with pytest.raises(ContractError, match=r"reports\.csv: a directory, not a regular file"):
+        load_data_dir(contract_dir)
+
+
+def test_a_dangling_symlink_named_like_a_layer_is_refused(contract_dir: Path) -> None:
+    (contract_dir / "reports.csv").unlink()
+    (contract_dir / "reports.csv").symlink_to(contract_dir / "gone.csv")
+    with pytest.raises(ContractError, match=r"reports\.csv: a dangling symbolic link \(to .*gone"):
+        load_data_dir(contract_dir)
+
+
+def test_a_symlink_to_a_device_is_refused_unopened(contract_dir: Path) -> None:
+    (contract_dir / "reports.csv").unlink()
+    (contract_dir / "reports.csv").symlink_to("/dev/zero")
+    (contract_dir / "dumpings.csv").unlink()
+    os.mkfifo(contract_dir / "dumpings.csv")
+    with pytest.raises(ContractError) as caught:
+        load_data_dir(contract_dir)
+    message = str(caught.value)
+    # Every such file is named at once, with what it is.
+    assert "reports.csv: a symbolic link to /dev/zero, a character device" in message
+    assert "dumpings.csv: a named pipe (FIFO)" in message
+
+
+def test_a_symlink_to_a_regular_file_is_a_layer_file(contract_dir: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "partner" / "meldingen.csv"
+    elsewhere.parent.mkdir()
+    (contract_dir / "reports.csv").rename(elsewhere)
+    (contract_dir / "reports.csv").symlink_to(elsewhere)
+    reports = load_data_dir(contract_dir).layer("reports")
+    assert reports is not None and len(reports) == 4
+
+
+@pytest.mark.parametrize(
+    ("misspelt", "meant"),
+    [
+        ("report.csv", "reports.csv"),
+        ("vacant_building.geojson", "vacant_buildings.geojson"),
+        ("Adresses.gpkg", "addresses.gpkg"),
+        ("inspectie.csv", "inspections.csv"),
+    ],
+)
+def test_a_misspelt_layer_gets_a_did_you_mean(
+    contract_dir: Path, caplog: pytest.LogCaptureFixture, misspelt: str, meant: str
+) -> None:
+    (contract_dir / misspelt).write_text("a,b\n1,2\n")
+    found = find_layer_files(contract_dir)
+    assert found.misspelt == {contract_dir / misspelt: meant}
+    assert contract_dir / misspelt in found.ignored
+
+    checks, ignored = check_data_dir(contract_dir)
+    bad = [c for c in checks if c.error is not None]
+    assert [c.path.name for c in bad] == [misspelt]
+    assert f"did you mean {meant}?" in str(bad[0].error)
+    assert contract_dir / misspelt not in ignored
+
+    with caplog.at_level(logging.WARNING, logger="buitengebied.load.directory"):
+        dataset = load_data_dir(contract_dir)
+    assert f"{misspelt}: not a contract layer, ignored; did you mean {meant}?" in caplog.text
+    assert contract_dir / misspelt in dataset.ignored_files
+
+
+def test_a_misspelt_required_layer_is_named_in_the_error(contract_dir: Path) -> None:
+    (contract_dir / "addresses.csv").rename(contract_dir / "Adresses.csv")
+    with pytest.raises(ContractError, match=r"no addresses file.*did you mean addresses\.csv"):
+        load_data_dir(contract_dir)
+
+
+def test_files_that_are_clearly_no_layer_stay_ignored(contract_dir: Path) -> None:
+    (contract_dir / "README.txt").write_text("Aangeleverd door de gemeente")
+    (contract_dir / ".reports.csv").write_text("hidden")
+    (contract_dir / "reports.csv.bak").write_text("old copy")
+    (contract_dir / "readme.csv").write_text("a\n1\n")
+    (contract_dir / "rejects").mkdir()
+    os.mkfifo(contract_dir / "notes.fifo")
+    found = find_layer_files(contract_dir)
+    assert found.misspelt == {}
+    assert sorted(p.name for p in found.ignored) == ["README.txt", "readme.csv", "reports.csv.bak"]
+    checks, _ = check_data_dir(contract_dir)
+    assert all(c.error is None for c in checks)
+
+
+# --- lenient rejects: the rows as they were, to mend and load again -------------------------
+
+VACANT_FORMATS = {
+    "csv": ("EPSG:4326", None),
+    "gpkg": ("EPSG:4258", "GPKG"),
+    "geojson": ("EPSG:4326", "GeoJSON"),
+    "parquet": ("EPSG:28992", None),
+}
+
+
+def write_vacant(data_dir: Path, ext: str, building_types: list[str]) -> Path:
+    """Three vacant buildings in ``ext``, in that format's own CRS (not RD New but Parquet)."""
+    crs, driver = VACANT_FORMATS[ext]
+    frame = gpd.GeoDataFrame(
+        {
+            "building_id": ["B1", " B2", "0221100000311191"],
+            "address_id": [HOT_ADDRESS, None, "0000000000000003"],
+            "building_type": building_types,
+            "vacant_since": ["2024-01-01", "2023-06-15T08:30:00", None],
+            "floor_area_m2": ["900", "412,5", "80"] if ext == "csv" else [900.0, 412.5, 80.0],
+            "source": ["gemeente", "=LTO", "-"],
+        },
+        geometry=gpd.points_from_xy(
+            [ORIGIN_X + 10.123, ORIGIN_X + 3000.5, ORIGIN_X + 777.777],
+            [ORIGIN_Y + 10.456, ORIGIN_Y + 3000.25, ORIGIN_Y + 555.555],
+        ),
+        crs="EPSG:28992",
+    ).to_crs(crs)
+    for old in data_dir.glob("vacant_buildings.*"):
+        old.unlink()
+    path = data_dir / f"vacant_buildings.{ext}"
+    if ext == "csv":
+        table = pd.DataFrame(frame.drop(columns="geometry"))
+        table["lon"] = [repr(x) for x in frame.geometry.x]
+        table["lat"] = [repr(y) for y in frame.geometry.y]
+        table.to_csv(path, index=False)
+    elif ext == "parquet":
+        frame.to_parquet(path)
+    else:
+        frame.to_file(path, driver=driver)
+    return path
+
+
+def mend_building_type(path: Path, row: str, value: str) -> None:
+    """Correct one cell of a rejects file the way a user's tool would, leaving the rest."""
+    ext = path.suffix
+    if ext == ".csv":
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        for record in rows:
+            if record["row"] == row:
+                record["building_type"] = value
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    elif ext == ".gpkg":
+        # Through GDAL, as QGIS would: the table's R-tree triggers need SpatiaLite.
+        table_name = str(pyogrio.list_layers(path)[0][0])
+        frame = gpd.read_file(path, layer=table_name)
+        frame.loc[frame["row"].astype(str) == row, "building_type"] = value
+        frame.to_file(path, layer=table_name, driver="GPKG")
+    elif ext == ".geojson":
+        document = json.loads(path.read_text(encoding="utf-8"))
+        for feature in document["features"]:
+            if str(feature["properties"]["row"]) == row:
+                feature["properties"]["building_type"] = value
+        path.write_text(json.dumps(document), encoding="utf-8")
+    else:
+        table = pq.read_table(path)
+        types = table.column("building_type").to_pylist()
+        rows_written = [str(r) for r in table.column("row").to_pylist()]
+        types[rows_written.index(row)] = value
+        position = table.schema.get_field_index("building_type")
+        pq.write_table(table.set_column(position, "building_type", pa.array(types)), path)
+
+
+@pytest.mark.parametrize("ext", sorted(VACANT_FORMATS))
+def test_mended_rejects_load_again_with_identical_values(
+    contract_dir: Path, tmp_path: Path, ext: str
+) -> None:
+    write_vacant(contract_dir, ext, ["stable", "barn", "shed"])
+    expected = load_data_dir(contract_dir).layer("vacant_buildings")
+    assert expected is not None
+
+    source = write_vacant(contract_dir, ext, ["stable", "Castle", "shed"])
+    before = fingerprint(contract_dir)
+    rejects_dir = tmp_path / "rejects"
+    dataset = load_data_dir(contract_dir, lenient=True, rejects_dir=rejects_dir)
+    assert dataset.rejected_rows == {"vacant_buildings": 1}
+    assert fingerprint(contract_dir) == before
+    rejects = rejects_dir / f"vacant_buildings.rejects.{ext}"
+    assert sorted(p.name for p in rejects_dir.iterdir()) == [rejects.name]
+
+    written = read_layer_file(rejects, layer_name="vacant_buildings")
+    original = read_layer_file(source, layer_name="vacant_buildings")
+    assert written.crs == original.crs
+    assert written.attributes["row"].astype(str).tolist() == ["2"]
+    assert "'Castle'" in str(written.attributes["reasons"].iloc[0])
+    assert written.geometry is not None and original.geometry is not None
+    assert shapely.equals_exact(written.geometry[0], original.geometry[1], tolerance=0)
+
+    mend_building_type(rejects, "2", "barn")
+    mended_dir = tmp_path / "mended"
+    shutil.copytree(contract_dir, mended_dir)
+    source_copy = mended_dir / source.name
+    source_copy.unlink()
+    shutil.copy(rejects, source_copy)
+    reloaded = load_data_dir(mended_dir).layer("vacant_buildings")
+    assert reloaded is not None and len(reloaded) == 1
+    columns = list(expected.columns)
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(reloaded[columns].drop(columns="geometry")).reset_index(drop=True),
+        pd.DataFrame(expected[columns].drop(columns="geometry")).iloc[[1]].reset_index(drop=True),
+        check_dtype=False,
+    )
+    assert shapely.equals_exact(reloaded.geometry.iloc[0], expected.geometry.iloc[1], tolerance=0)
+
+
+def test_rejects_without_geometry_keep_their_own_columns(
+    contract_dir: Path, tmp_path: Path
+) -> None:
+    inspections = pd.read_csv(contract_dir / "inspections.csv", dtype=str)
+    inspections["row"] = ["a", "b", "c"]
+    inspections.loc[2, "outcome"] = "hennep"
+    inspections.to_csv(contract_dir / "inspections.csv", index=False)
+    load_data_dir(contract_dir, lenient=True, rejects_dir=tmp_path)
+    written = pd.read_csv(tmp_path / "inspections.rejects.csv", dtype=str)
+    assert list(written.columns) == [
+        "_row",
+        "reasons",
+        "address_id",
+        "inspected_at",
+        "outcome",
+        "row",
+    ]
+    assert written.iloc[0].tolist()[2:] == ["0000000000000002", "2025-02-01", "hennep", "c"]
+    assert written.loc[0, "_row"] == "3"
+
+
+def test_unwritable_rejects_raise_the_os_error(contract_dir: Path, tmp_path: Path) -> None:
+    # The front turns it into an output error naming the folder (scoring.ranking).
+    break_reports(contract_dir)
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the rejects folder should be")
+    with pytest.raises(OSError):
+        load_data_dir(contract_dir, lenient=True, rejects_dir=blocked)
+    assert blocked.read_text() == "a file where the rejects folder should be"
+
+
+# --- roads: what routing needs --------------------------------------------------------------
+
+NWB = (
+    Path(__file__).resolve().parents[1]
+    / "data"
+    / "nwb"
+    / "nwb_wegvakken_wageningen_20201124_rd.gpkg"
+)
+
+
+def test_real_nwb_wegvakken_load_as_roads(contract_dir: Path) -> None:
+    shutil.copy(NWB, contract_dir / "roads.gpkg")
+    checks, _ = check_data_dir(contract_dir)
+    roads_check = next(c for c in checks if c.path.name == "roads.gpkg")
+    assert roads_check.error is None and roads_check.rows == 247
+    roads = load_data_dir(contract_dir).layer("roads")
+    assert roads is not None and len(roads) == 247
+    assert roads.geom_type.eq("LineString").all()
+    assert roads["rijrichtng"].value_counts().to_dict() == {"b": 213, "h": 34}
+    assert roads["wegbehsrt"].value_counts().to_dict() == {"g": 241, "p": 6}
+    assert roads["wvk_id"].iloc[0] == "348286006" and roads["wvk_id"].is_unique
+    assert roads["jte_id_beg"].iloc[0] == "348286005" and roads["jte_id_end"].iloc[0] == "348286018"
+    # Every junction id a segment ends on is a node of the graph: ids are text, not numbers.
+    junctions = set(roads["jte_id_beg"]) | set(roads["jte_id_end"])
+    assert all(isinstance(j, str) and j.isdigit() for j in junctions)
+    assert roads["stt_naam"].iloc[0] == "Rozenstraat"  # an extra NWB column, kept
+    xmin, ymin, xmax, ymax = roads.total_bounds
+    assert (172_900 < xmin < xmax < 174_700) and (442_800 < ymin < ymax < 444_900)
+
+
+def osm_roads(oneway: list[object], highway: list[str]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"highway": highway, "oneway": oneway, "maxspeed": [60.0] * len(oneway)},
+        geometry=[
+            shapely.LineString(
+                [(ORIGIN_X + i * 100, ORIGIN_Y), (ORIGIN_X + i * 100 + 90, ORIGIN_Y)]
+            )
+            for i in range(len(oneway))
+        ],
+        crs="EPSG:28992",
+    )
+
+
+def test_osm_roads_accept_open_road_classes_and_oneway_spellings(contract_dir: Path) -> None:
+    oneway = ["yes", "no", "-1", "True", None, "1", "reversible"]
+    highway = ["motorway_link", "track", "unclassified", "living_street", "busway", "x", "road"]
+    osm_roads(oneway, highway).to_file(contract_dir / "roads.gpkg", driver="GPKG")
+    roads = load_data_dir(contract_dir).layer("roads")
+    assert roads is not None
+    assert roads["oneway"].tolist() == ["yes", "no", "-1", "true", None, "1", "reversible"]
+    assert roads["highway"].tolist() == highway
+
+
+def test_roads_refuse_unknown_directions_and_authorities(contract_dir: Path) -> None:
+    roads = osm_roads(["yes", "sometimes"], ["primary", "primary"])
+    roads["rijrichtng"] = ["B", "X"]
+    roads["wegbehsrt"] = ["G", "Q"]
+    roads.to_file(contract_dir / "roads.gpkg", driver="GPKG")
+    with pytest.raises(ValidationError) as caught:
+        load_data_dir(contract_dir)
+    assert {(p.row, p.column) for p in caught.value.problems} == {
+        (2, "oneway"),
+        (2, "rijrichtng"),
+        (2, "wegbehsrt"),
+    }

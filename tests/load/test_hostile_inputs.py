@@ -266,6 +266,9 @@ def test_directory_named_like_a_layer_is_no_crash() -> None:
         data_dir = Path(folder)
         (data_dir / "addresses.csv").write_bytes(valid_layer_files()["addresses.csv"])
         (data_dir / "reports.csv").mkdir()
+        with pytest.raises(ContractError, match=r"reports\.csv: a directory"):
+            load_data_dir(data_dir)
+        (data_dir / "reports.csv").rmdir()
         assert isinstance(load_data_dir(data_dir), Dataset)
         (data_dir / "addresses.csv").unlink()
         (data_dir / "addresses.csv").mkdir()
@@ -478,3 +481,39 @@ def test_csv_with_an_unclosed_quote_is_rejected_not_cut_short() -> None:
     content = ("\n".join([lines[0], *body]) + "\n").encode("utf-8")
     error = rejected("reports.csv", content)
     assert isinstance(error, ValidationError) and "reports.csv" in str(error)
+
+
+def test_parquet_text_that_is_not_utf8_is_rejected_by_row() -> None:
+    # A flipped byte in a Parquet string column: Arrow hands it over unchecked.
+    ids = pa.array([b"D1", b"D\xc41", b"D3"], pa.binary()).view(pa.string())
+    table = pa.table(
+        {
+            "dumping_id": ids,
+            "observed_at": ["2025-05-01"] * 3,
+            "x": [215_000.0] * 3,
+            "y": [450_000.0] * 3,
+        }
+    )
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    error = rejected("dumpings.parquet", buffer.getvalue())
+    assert isinstance(error, ValidationError)
+    assert [(p.row, p.column, p.expected) for p in error.problems] == [
+        (2, "dumping_id", "text in UTF-8")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "columns"),
+    [
+        ("0000000000000001,1678-01-01,2261-12-31,100", ["period_end", "period_start"]),  # 4.7 GB
+        ("0000000000000001,1900-01-01,2100-12-31,100", ["period_end"]),  # too long
+        ("0000000000000001,2025-02-01,2025-01-01,100", ["period_end"]),  # backwards
+        ("0000000000000001,2025-01-01,2025-01-31,1e308", ["kwh"]),  # topped the ranking
+    ],
+)
+def test_implausible_energy_rows_are_rejected_by_row(row: str, columns: list[str]) -> None:
+    content = f"address_id,period_start,period_end,kwh\n{row}\n".encode()
+    error = rejected("energy.csv", content)
+    assert isinstance(error, ValidationError)
+    assert [(p.row, p.column) for p in error.problems] == [(1, c) for c in columns]

@@ -9,6 +9,14 @@ import pandas as pd
 import pytest
 import shapely
 
+from buitengebied.contract import (
+    LAYER_SCHEMAS,
+    Column,
+    ColumnType,
+    GeometryKind,
+    LayerSchema,
+    TimeRule,
+)
 from buitengebied.dataset import Dataset
 from buitengebied.errors import ContractError
 from buitengebied.load.directory import load_data_dir
@@ -176,3 +184,103 @@ def test_known_at_on_a_loaded_directory(contract_dir: Path) -> None:
     assert known.layers["vacant_buildings"]["building_id"].tolist() == ["B1", "B2"]
     assert known.layers["area"] is dataset.layers["area"]
     assert known.addresses is dataset.addresses
+
+
+# --- each time rule, on a layer the contract does not have -----------------------------------
+
+_WHEN = Column("when", ColumnType.DATE, required=True)
+_SINCE = Column("since", ColumnType.DATE)
+_FROM = Column("from", ColumnType.DATE, required=True)
+PROBES = {
+    TimeRule.OBSERVED: LayerSchema(
+        "probe", GeometryKind.NONE, (_WHEN,), time_rule=TimeRule.OBSERVED, time_column="when"
+    ),
+    TimeRule.PERIOD_END: LayerSchema(
+        "probe",
+        GeometryKind.NONE,
+        (_FROM, _WHEN),
+        time_rule=TimeRule.PERIOD_END,
+        time_column="when",
+        period_start="from",
+    ),
+    TimeRule.STARTS: LayerSchema(
+        "probe", GeometryKind.NONE, (_SINCE,), time_rule=TimeRule.STARTS, time_column="since"
+    ),
+    TimeRule.TIMELESS: LayerSchema("probe", GeometryKind.NONE, (_SINCE,)),
+}
+
+
+def probe_ids(
+    monkeypatch: pytest.MonkeyPatch, rule: TimeRule, frame: pd.DataFrame, as_of: str
+) -> list[str]:
+    monkeypatch.setitem(LAYER_SCHEMAS, "probe", PROBES[rule])
+    return kept_ids("probe", frame, as_of, "record_id")
+
+
+@pytest.mark.parametrize("as_of", ["2026-03-29", "2026-10-25", "2026-01-15"])
+def test_observed_rule_at_local_midnight(monkeypatch: pytest.MonkeyPatch, as_of: str) -> None:
+    midnight = pd.Timestamp(as_of, tz="Europe/Amsterdam")
+    frame = pd.DataFrame(
+        {
+            "record_id": ["second_before", "midnight", "second_after"],
+            "when": pd.Series(
+                [midnight - pd.Timedelta(seconds=1), midnight, midnight + pd.Timedelta(seconds=1)]
+            ).dt.tz_convert("UTC"),
+        }
+    )
+    assert probe_ids(monkeypatch, TimeRule.OBSERVED, frame, as_of) == ["second_before"]
+
+
+@pytest.mark.parametrize(
+    ("last_day", "still_running", "ended"),
+    [
+        # 29 March 2026 has 23 hours, 25 October 25: the period ends with the local day.
+        ("2026-03-29", "2026-03-29T23:59:59", "2026-03-30"),
+        ("2026-10-25", "2026-10-25T23:59:59", "2026-10-26"),
+        ("2026-03-28", "2026-03-28T23:59:59", "2026-03-29"),
+    ],
+)
+def test_period_end_rule_on_dst_days(
+    monkeypatch: pytest.MonkeyPatch, last_day: str, still_running: str, ended: str
+) -> None:
+    frame = pd.DataFrame(
+        {"record_id": ["period"], "from": moments("2026-01-01"), "when": moments(last_day)}
+    )
+    assert probe_ids(monkeypatch, TimeRule.PERIOD_END, frame, still_running) == []
+    assert probe_ids(monkeypatch, TimeRule.PERIOD_END, frame, ended) == ["period"]
+
+
+def test_starts_rule_at_its_boundary(monkeypatch: pytest.MonkeyPatch) -> None:
+    frame = pd.DataFrame(
+        {
+            "record_id": ["before", "at", "after", "empty"],
+            "since": moments("2026-03-28T23:59:59", "2026-03-29", "2026-03-29T00:00:01", None),
+        }
+    )
+    assert probe_ids(monkeypatch, TimeRule.STARTS, frame, "2026-03-29") == ["before", "empty"]
+    assert probe_ids(monkeypatch, TimeRule.STARTS, frame.drop(columns="since"), "2000-01-01") == [
+        "before",
+        "at",
+        "after",
+        "empty",
+    ]
+
+
+def test_timeless_rule_keeps_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    frame = pd.DataFrame({"record_id": ["future"], "since": moments("2030-01-01")})
+    assert probe_ids(monkeypatch, TimeRule.TIMELESS, frame, "2025-01-01") == ["future"]
+
+
+def test_a_record_of_2030_is_not_known_in_2025_in_any_dated_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    frame = pd.DataFrame(
+        {
+            "record_id": ["future"],
+            "from": moments("2030-01-01"),
+            "when": moments("2030-01-31"),
+            "since": moments("2030-01-01"),
+        }
+    )
+    for rule in (TimeRule.OBSERVED, TimeRule.PERIOD_END, TimeRule.STARTS):
+        assert probe_ids(monkeypatch, rule, frame, "2025-01-01") == [], rule

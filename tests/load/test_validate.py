@@ -383,3 +383,153 @@ def test_text_cleaning_falls_back_to_python_where_arrow_refuses_a_string():
     assert list(cleaned[codes]) == ["a\ud800", "b", "=c\ud800", None]
     formula = _matches(cleaned, "^[=+@\t\r]", lambda text: text.startswith("="))
     assert list(formula[codes]) == [False, False, True, False]
+
+
+# --- plausibility: dates, periods, amounts --------------------------------------------------
+
+DATE_RANGE = "a date from 1900-01-01 to 2100-12-31"
+
+
+def validate_energy(
+    tmp_path: Path, starts: list[str], ends: list[str], kwh: list | None = None
+) -> ValidatedLayer:
+    """Energy rows of address A1 with these periods (and 300 kWh each unless given)."""
+    rows = {
+        "address_id": ["A1"] * len(starts),
+        "period_start": starts,
+        "period_end": ends,
+        "kwh": kwh if kwh is not None else [300.0] * len(starts),
+    }
+    return validate_csv(tmp_path, "energy", rows)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1677-01-01",
+        "2263-01-01",
+        "9999-12-31",
+        "1700-01-01",
+        "1899-12-31",
+        "2101-01-01",
+        "2300-01-01T10:00+01:00",
+        "9999-12-31T23:59:59",
+    ],
+)
+def test_valid_iso_dates_outside_the_plausible_range_are_refused_for_that(
+    tmp_path: Path, text: str
+) -> None:
+    layer = validate_csv(tmp_path, "reports", reports(2, observed_at=["2026-03-14", text]))
+    assert problems_of(layer) == [(2, "observed_at", DATE_RANGE)]
+    assert layer.problems[0].value == repr(text)
+
+
+def test_the_edges_of_the_date_range_are_accepted(tmp_path: Path) -> None:
+    layer = validate_csv(
+        tmp_path, "reports", reports(2, observed_at=["1900-01-01", "2100-12-31T23:59:59"])
+    )
+    assert layer.problems == []
+
+
+def test_what_is_no_date_at_all_is_still_not_iso_8601(tmp_path: Path) -> None:
+    layer = validate_csv(tmp_path, "reports", reports(2, observed_at=["2026-02-30", "10000-01-01"]))
+    expected = "an ISO 8601 date (YYYY-MM-DD[THH:MM[:SS]])"
+    assert problems_of(layer) == [(1, "observed_at", expected), (2, "observed_at", expected)]
+
+
+def test_parquet_timestamps_outside_the_range_are_refused_not_a_crash(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    stamps = [datetime(1500, 1, 1), datetime(2025, 1, 1), datetime(3000, 1, 1)]
+    table = pa.table(
+        {
+            "address_id": ["A1"] * 3,
+            "period_start": pa.array(stamps, pa.timestamp("us")),
+            "period_end": pa.array([datetime(2025, 1, 31)] * 3, pa.timestamp("us")),
+            "kwh": [1.0, 2.0, 3.0],
+        }
+    )
+    pq.write_table(table, tmp_path / "energy.parquet")
+    layer = validate_layer(
+        read_layer_file(tmp_path / "energy.parquet", layer_name="energy"),
+        LAYER_SCHEMAS["energy"],
+    )
+    assert problems_of(layer) == [(1, "period_start", DATE_RANGE), (3, "period_start", DATE_RANGE)]
+    assert layer.frame["period_start"].dtype == "datetime64[ns, UTC]"
+
+
+def test_an_energy_period_ending_before_it_starts_is_refused(tmp_path: Path) -> None:
+    layer = validate_energy(
+        tmp_path,
+        ["2025-01-01", "2025-02-01", "2025-03-01"],
+        ["2025-01-31", "2025-01-31", "2025-03-01"],
+    )
+    assert problems_of(layer) == [(2, "period_end", "a period_end on or after period_start")]
+    assert layer.problems[0].value == "'2025-01-31, before period_start 2025-02-01'"
+
+
+def test_an_energy_period_longer_than_the_setting_is_refused(tmp_path: Path) -> None:
+    # Two years with a leap day are 731 days; 1900 to 2100 are 73,414.
+    layer = validate_energy(
+        tmp_path,
+        ["2023-01-01", "2022-12-31", "1900-01-01"],
+        ["2024-12-31", "2025-01-01", "2100-12-31"],
+    )
+    expected = "a period of at most 732 days"
+    assert problems_of(layer) == [(2, "period_end", expected), (3, "period_end", expected)]
+    assert layer.problems[0].value == "'2025-01-01, 733 days from 2022-12-31'"
+
+
+def test_the_period_bound_is_a_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("buitengebied.settings.MAX_ENERGY_PERIOD_DAYS", 31)
+    layer = validate_energy(tmp_path, ["2025-01-01", "2025-01-01"], ["2025-01-31", "2025-02-01"])
+    assert problems_of(layer) == [(2, "period_end", "a period of at most 31 days")]
+
+
+def test_a_period_across_a_clock_change_counts_whole_days(tmp_path: Path) -> None:
+    layer = validate_energy(tmp_path, ["2025-03-30"], ["2025-03-31"], kwh=[2_000_000.0])
+    assert layer.problems == []  # 23 hours apart, yet two whole days, which may hold twice
+
+
+def test_implausible_kwh_is_refused_per_day_of_its_period(tmp_path: Path) -> None:
+    layer = validate_energy(
+        tmp_path,
+        ["2025-01-01"] * 5,
+        ["2025-01-31"] * 5,
+        kwh=["1e308", "-1e308", "31000000", "31000001", "-4500"],
+    )
+    expected = "at most 1,000,000 kWh (in magnitude) a day of its period"
+    assert problems_of(layer) == [(1, "kwh", expected), (2, "kwh", expected), (4, "kwh", expected)]
+    assert layer.problems[0].value == "1e+308"
+
+
+def test_non_finite_kwh_is_refused(tmp_path: Path) -> None:
+    layer = validate_energy(
+        tmp_path, ["2025-01-01"] * 3, ["2025-01-31"] * 3, kwh=["inf", "nan", "1e400"]
+    )
+    assert problems_of(layer) == [(r, "kwh", "a finite number") for r in (1, 2, 3)]
+
+
+@pytest.mark.parametrize(
+    ("layer_name", "id_column", "column", "expected"),
+    [
+        ("addresses", "address_id", "floor_area_m2", "a number from 0 to 10,000,000"),
+        ("dumpings", "dumping_id", "volume_l", "a number from 0 to 1,000,000"),
+    ],
+)
+def test_floor_areas_and_volumes_are_bounded_and_not_negative(
+    tmp_path: Path, layer_name: str, id_column: str, column: str, expected: str
+) -> None:
+    values = ["0", "250.5", "-1", "1e12"]
+    rows: dict[str, list] = {
+        id_column: [f"ID{k}" for k in range(4)],
+        "observed_at": ["2026-03-14"] * 4,
+        column: values,
+        "x": [X0 + 10 * k for k in range(4)],
+        "y": [Y0] * 4,
+    }
+    layer = validate_csv(tmp_path, layer_name, rows)
+    assert problems_of(layer) == [(3, column, expected), (4, column, expected)]

@@ -62,6 +62,7 @@ def test_truth_counts_a_site_active_at_any_moment_of_the_window():
     assert list(hits(start, end)) == ["inside", "overlap_start", "still_active"]
 
 
+@pytest.mark.slow
 def test_a_small_scenario_backtests_every_method_and_the_engine_beats_chance(tmp_path):
     params = random_params(1001, n_addresses=1500, n_hidden_sites=15)
     result = run_scenario(params, tmp_path / "scenario", months=12, step_months=6)

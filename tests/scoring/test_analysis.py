@@ -134,3 +134,21 @@ def test_reports_in_busy_places_weigh_less_than_at_a_lonely_farm(contract_dir):
     dataset.layers["reports"] = pd.concat([reports, crowd], ignore_index=True)
     busy = analyse(dataset, as_of=AS_OF, specs=specs).evidence.raw["reports"]
     assert busy[HOT_ADDRESS] < lonely[HOT_ADDRESS]
+
+
+def test_the_effort_reference_count_of_the_layer_file_is_used(contract_dir, tmp_path):
+    dataset = load_data_dir(contract_dir)
+    text = dict(default_layer_files())["reports.toml"]
+    assert "reference_count = 5" in text
+    evidence = {}
+    for count in (1, 50):
+        layers = tmp_path / f"layers-{count}"
+        layers.mkdir()
+        (layers / "reports.toml").write_text(
+            text.replace("reference_count = 5", f"reference_count = {count}"), encoding="utf-8"
+        )
+        specs = load_layer_specs(layers)
+        assert specs[0].effort.reference_count == count
+        evidence[count] = analyse(dataset, as_of=AS_OF, specs=specs).evidence.raw["reports"]
+    # A larger reference count divides the density by less: 1 + around / count.
+    assert (evidence[50] >= evidence[1]).all() and (evidence[50] > evidence[1]).any()

@@ -3,7 +3,7 @@
 For each cut-off ``T`` every method ranks the addresses with only the records known
 before ``T`` (the contract's time rules, :func:`buitengebied.load.timefilter.known_at`), and
 the ranking is scored (:mod:`buitengebied.evaluation.metrics`) against the addresses with a
-confirmed find (:data:`buitengebied.contract.CONFIRMED_FINDS`) inspected in the window
+confirmed find (the contract's :class:`~buitengebied.contract.FindRule`) inspected in the window
 ``[T, T + horizon_days)``.  The window starts *at* ``T``: a record dated exactly ``T`` is
 not known at ``T`` (known means strictly before), so it belongs to the outcome; a window
 opening after ``T`` would let records dated on the cut-off day fall between the two.
@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from buitengebied.contract import CONFIRMED_FINDS
 from buitengebied.dataset import Dataset, ProgressCallback
 from buitengebied.evaluation.bias import (
     BiasDiagnostic,
@@ -56,19 +55,20 @@ from buitengebied.evidence.density import kernel_density_at
 from buitengebied.evidence.features import address_xy, record_points
 from buitengebied.evidence.layerspec import LayerSpec
 from buitengebied.grid import cell_codes
-from buitengebied.io import write_text_csv
+from buitengebied.io import write_csv
 from buitengebied.scoring.analysis import Analysis, analyse
+from buitengebied.scoring.choice import EvaluationModels, ModelKind
 from buitengebied.settings import (
     EVALUATION_CELL_SIZE_M,
     EVALUATION_HORIZON_DAYS,
-    EVALUATION_MODELS,
     EVALUATION_MONTHS,
     EVALUATION_STEP_MONTHS,
     LOCAL_TIMEZONE,
 )
+from buitengebied.timeutil import local_calendar_shift, local_days_later
 
 if TYPE_CHECKING:
-    from buitengebied.scoring.estimator import LearnedRiskModel
+    from buitengebied.scoring.training import LearnedFit
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +82,6 @@ DEFAULT_MONTHS = EVALUATION_MONTHS
 DEFAULT_STEP_MONTHS = EVALUATION_STEP_MONTHS
 DEFAULT_CELL_SIZE_M = EVALUATION_CELL_SIZE_M
 DEFAULT_SEED = 0
-#: Values of ``--model``: which model rankings run beside the baselines.
-MODEL_CHOICES = EVALUATION_MODELS
 #: Sigma of the plain dumping density baseline, metres.
 DUMPING_BASELINE_BANDWIDTH_M = 3_000.0
 #: Sigma of the plain report density baseline, metres.
@@ -149,9 +147,8 @@ def rolling_cutoffs(
     list of pandas.Timestamp
         UTC moments, oldest first.
     """
-    local = as_of.tz_convert(LOCAL_TIMEZONE)
     candidates = [
-        (local - pd.DateOffset(months=step_months * i)).tz_convert("UTC")
+        local_calendar_shift(as_of, months=-step_months * i)
         for i in range(max(months // step_months, 0), 0, -1)
     ]
     kept = [t for t in candidates if window_end(t, horizon_days) <= as_of]
@@ -167,8 +164,7 @@ def rolling_cutoffs(
 
 def window_end(cutoff: pd.Timestamp, horizon_days: int) -> pd.Timestamp:
     """End (exclusive) of the outcome window: ``horizon_days`` local calendar days later."""
-    local = cutoff.tz_convert(LOCAL_TIMEZONE) + pd.DateOffset(days=horizon_days)
-    return local.tz_convert("UTC")
+    return local_days_later(cutoff, horizon_days)
 
 
 def window_finds(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> pd.Index:
@@ -186,13 +182,12 @@ def window_finds(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> pd
     pandas.Index
         Distinct ``address_id`` values, sorted.
     """
-    inspections = dataset.layer("inspections")
-    if inspections is None or len(inspections) == 0:
+    outcomes = dataset.outcomes()
+    if len(outcomes) == 0:
         return pd.Index([], dtype=object, name="address_id")
-    moments = inspections["inspected_at"]
-    confirmed = inspections["outcome"].astype("string").str.lower().isin(CONFIRMED_FINDS)
-    inside = confirmed & (moments >= start) & (moments < end)
-    found = inspections.loc[inside.to_numpy(dtype=bool), "address_id"].astype(str)
+    moments = outcomes.moments
+    inside = outcomes.confirmed & ((moments >= start) & (moments < end)).to_numpy(dtype=bool)
+    found = outcomes.address_ids[inside].astype(str)
     return pd.Index(sorted(found.unique()), dtype=object, name="address_id")
 
 
@@ -301,61 +296,70 @@ def model_methods() -> list[Method]:
     """The learned model and the automatic choice, sharing one fit per cut-off.
 
     ``learned`` ranks with the model learned from the inspection history known at the
-    cut-off (:func:`buitengebied.scoring.training.fit_learned_model`); where it falls back to the
-    expert weights, the fallback and its reason are recorded.  ``auto`` is what
-    ``buitengebied rank`` does by default (:func:`buitengebied.scoring.choice.choose_model`): the
-    learned model where its blocked validation beats the expert weights, else the expert
-    score; a cut-off where it keeps the expert score is recorded with the reason.
+    cut-off (:func:`buitengebied.scoring.training.fit_learned_model`); where it refuses to
+    learn, the cut-off is ranked with the expert weights and recorded with the reason.
+    ``auto`` is what ``buitengebied rank`` does by default
+    (:func:`buitengebied.scoring.choice.choose_model`): the learned model where its blocked
+    validation beats the expert weights, else the expert score; a cut-off where it keeps
+    the expert score is recorded with the reason.
 
     Returns
     -------
     list of Method
     """
     # Imported here: scikit-learn costs an expert-only evaluation a second of start-up.
-    from buitengebied.scoring.choice import ModelKind, choose_model, score_with_model
+    from buitengebied.scoring.choice import choose_model, score_with_model
     from buitengebied.scoring.training import fit_learned_model
 
-    # The last cut-off's fit and scores, for the analysis they were made on: both methods
-    # read them, and a new analysis (next cut-off, other data or layers) refits.
-    last: dict[str, tuple[Analysis, LearnedRiskModel, pd.Series]] = {}
+    # The last cut-off's fit and probabilities, for the analysis they were made on: both
+    # methods read them, and a new analysis (next cut-off, other data or layers) refits.
+    last: dict[str, tuple[Analysis, LearnedFit, pd.Series | None]] = {}
 
     def fitted(
         known: Dataset, analysis: Analysis, as_of: pd.Timestamp
-    ) -> tuple[LearnedRiskModel, pd.Series]:
+    ) -> tuple[LearnedFit, pd.Series | None]:
         if "fit" not in last or last["fit"][0] is not analysis:
             # Only the dataset known at the cut-off is passed: training cannot see the outcome.
-            model = fit_learned_model(known, as_of=as_of, specs=analysis.specs)
-            table = score_with_model(analysis, model).table.set_index("address_id")
-            # Probabilities where learned (same order as the score); expert scores in fallback.
-            scores = table["score" if model.fallback_ else "probability"].rename("learned")
-            last["fit"] = (analysis, model, scores)
+            learned = fit_learned_model(known, as_of=as_of, specs=analysis.specs)
+            probabilities = None
+            if learned.model is not None:
+                table = score_with_model(analysis, learned.model).table.set_index("address_id")
+                # Probabilities rank in the same order as the explained score.
+                probabilities = table["probability"]
+            last["fit"] = (analysis, learned, probabilities)
         return last["fit"][1], last["fit"][2]
 
-    def learned(known: Dataset, analysis: Analysis, as_of: pd.Timestamp) -> pd.Series:
-        model, scores = fitted(known, analysis, as_of)
-        scores = scores.copy()
-        scores.attrs.update(fallback=model.fallback_, reason=model.summary())
-        return scores
+    def ranked_by(kind: ModelKind) -> RankingFunction:
+        def scores(known: Dataset, analysis: Analysis, as_of: pd.Timestamp) -> pd.Series:
+            learned, probabilities = fitted(known, analysis, as_of)
+            choice = choose_model(kind, learned)
+            if choice.kind == "learned" and probabilities is not None:
+                return probabilities.rename(kind.value)
+            expert = expert_scores(known, analysis, as_of).rename(kind.value)
+            expert.attrs.update(fallback=True, reason=choice.reason)
+            return expert
 
-    def automatic(known: Dataset, analysis: Analysis, as_of: pd.Timestamp) -> pd.Series:
-        model, learned_scores = fitted(known, analysis, as_of)
-        choice = choose_model(ModelKind.AUTO, model)
-        if choice.kind == "learned":
-            return learned_scores.rename("auto")
-        scores = expert_scores(known, analysis, as_of).rename("auto")
-        scores.attrs.update(fallback=True, reason=choice.reason)
         return scores
 
     return [
         Method(
-            "learned", "buitengebied (geleerd model)", learned, is_model=True, probabilistic=True
+            "learned",
+            "buitengebied (geleerd model)",
+            ranked_by(ModelKind.LEARNED),
+            is_model=True,
+            probabilistic=True,
         ),
-        Method("auto", "buitengebied (automatische keuze)", automatic, is_model=True),
+        Method(
+            "auto", "buitengebied (automatische keuze)", ranked_by(ModelKind.AUTO), is_model=True
+        ),
     ]
 
 
 def select_methods(
-    specs: Sequence[LayerSpec], *, model: str = "all", seed: int = DEFAULT_SEED
+    specs: Sequence[LayerSpec],
+    *,
+    model: EvaluationModels | str = EvaluationModels.ALL,
+    seed: int = DEFAULT_SEED,
 ) -> list[Method]:
     """The model rankings chosen by ``model`` followed by the baselines.
 
@@ -363,7 +367,7 @@ def select_methods(
     ----------
     specs : sequence of LayerSpec
         The engine's factors.
-    model : {"expert", "learned", "auto", "all"}
+    model : EvaluationModels or its value
         ``expert``: the expert engine; ``learned``: the learned model; ``auto``: the
         automatic choice between them (``rank``'s default); ``all``: all three.
     seed : int
@@ -373,11 +377,9 @@ def select_methods(
     -------
     list of Method
     """
-    if model not in MODEL_CHOICES:
-        raise ValueError(f"model must be one of {', '.join(MODEL_CHOICES)}, not {model!r}")
-    chosen = {"expert", "learned", "auto"} if model == "all" else {model}
-    methods = [EXPERT_METHOD] if "expert" in chosen else []
-    if chosen - {"expert"}:
+    chosen = EvaluationModels(model).kinds()
+    methods = [EXPERT_METHOD] if ModelKind.EXPERT in chosen else []
+    if set(chosen) - {ModelKind.EXPERT}:
         methods += [m for m in model_methods() if m.name in chosen]
     return methods + baseline_methods(specs, seed=seed)
 
@@ -771,14 +773,14 @@ def write_backtest_csv(result: BacktestResult, path: Path) -> None:
     table = result.per_cutoff.copy()
     for column in ("cutoff", "window_end"):
         table[column] = [m.tz_convert(LOCAL_TIMEZONE).isoformat() for m in table[column]]
-    write_text_csv(table, path)
+    write_csv(table, path)
 
 
 def write_comparison_csv(result: BacktestResult, path: Path) -> None:
     """Write :meth:`BacktestResult.comparisons` as CSV."""
-    write_text_csv(result.comparisons(), path)
+    write_csv(result.comparisons(), path)
 
 
 def write_summary_csv(result: BacktestResult, path: Path) -> None:
     """Write the aggregated metrics (``aggregation``, ``method``, ``metric``, ``value``)."""
-    write_text_csv(result.summary, path)
+    write_csv(result.summary, path)

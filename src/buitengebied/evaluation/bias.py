@@ -107,10 +107,10 @@ def effort_proxies(
 def _inspection_effort(
     dataset: Dataset, targets: np.ndarray, address_ids: pd.Index, bandwidth_m: float
 ) -> np.ndarray:
-    inspections = dataset.layer("inspections")
-    if inspections is None or len(inspections) == 0:
+    outcomes = dataset.outcomes()
+    if len(outcomes) == 0:
         return np.zeros(len(targets))
-    positions = address_ids.get_indexer(inspections["address_id"].astype(object))
+    positions = address_ids.get_indexer(outcomes.address_ids.astype(object))
     positions = positions[positions >= 0]
     own = np.bincount(positions, minlength=len(targets)).astype(float)
     density_per_km2 = kernel_density_at(

@@ -45,6 +45,8 @@ class RawLayer:
         return len(self.attributes)
 
 
-def file_problem(path: Path, message: str, *, column: str = "-") -> ValidationError:
+def file_problem(
+    path: Path, message: str, *, column: str = "-", value: str = "-"
+) -> ValidationError:
     """Return a :class:`ValidationError` about ``path`` as a whole."""
-    return ValidationError(path, [RowProblem(None, column, "-", message)])
+    return ValidationError(path, [RowProblem(None, column, value, message)])

@@ -1,7 +1,8 @@
 """Atomic outputs: a file is either its old self or the complete new one, never half.
 
 Every output is written to a temporary file in the target's own folder (same file system,
-so the final rename is atomic), flushed to disk, and renamed over the target.  A process
+so the final rename is atomic), flushed to disk, and renamed over the target; the folder
+is flushed after the rename, so that the new file survives a power cut.  A process
 killed half-way leaves the old file as it was (and a hidden ``.<name>.*.tmp`` at worst);
 two runs writing the same target each replace it whole, the last rename wins.
 """
@@ -9,18 +10,38 @@ two runs writing the same target each replace it whole, the last rename wins.
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
 
-def _umask() -> int:
-    # os.umask can only be read by setting it; the old value is put straight back.
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
+def _new_file_beside(target: Path) -> Path:
+    """Create an empty file of a fresh name beside ``target``.
+
+    Created with mode 0666 less the umask, as any new file, so the output gets the usual
+    permissions without reading the umask (which means setting it, for every thread).
+    """
+    while True:
+        candidate = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp{target.suffix}"
+        try:
+            handle = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(handle)
+        return candidate
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush a folder's entries, so that a rename in it survives a power cut (POSIX)."""
+    if os.name != "posix":
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 @contextmanager
@@ -42,18 +63,13 @@ def atomic_path(target: Path) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=f".tmp{target.suffix}", dir=target.parent
-    )
-    os.close(handle)
-    temporary = Path(name)
+    temporary = _new_file_beside(target)
     try:
         yield temporary
         with temporary.open("rb+") as written:
             os.fsync(written.fileno())
-        # mkstemp makes the file private (0600); an output gets the usual permissions.
-        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, target)
+        _sync_folder(target.parent)
     finally:
         with suppress(FileNotFoundError):
             temporary.unlink()

@@ -12,8 +12,10 @@ import logging
 import warnings
 from pathlib import Path
 
+import pandas as pd
+
 from buitengebied.contract import SUPPORTED_SUFFIXES
-from buitengebied.errors import ValidationError
+from buitengebied.errors import RowProblem, ValidationError
 from buitengebied.io._raw import RawLayer, file_problem
 from buitengebied.io.csv import read_csv
 from buitengebied.io.geojson import read_geojson
@@ -70,6 +72,7 @@ def read_layer_file(path: Path, *, layer_name: str) -> RawLayer:
         logger.warning("%s: %s", path.name, warning.message)
     raw.attributes.columns = [str(c).strip().lower() for c in raw.attributes.columns]
     _reject_duplicate_columns(raw)
+    _reject_invalid_text(raw)
     return raw
 
 
@@ -78,3 +81,43 @@ def _reject_duplicate_columns(raw: RawLayer) -> None:
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         raise file_problem(raw.path, "each column once (case-insensitive)", column=duplicated[0])
+
+
+def _reject_invalid_text(raw: RawLayer) -> None:
+    """Refuse Arrow-backed text that is not UTF-8 (a damaged Parquet or GeoPackage file).
+
+    Arrow hands such bytes over unchecked; pandas would fail on them much later.
+    """
+    import pyarrow as pa
+
+    problems = []
+    for name in raw.attributes.columns:
+        dtype = raw.attributes[name].dtype
+        if not isinstance(dtype, pd.ArrowDtype):
+            continue
+        if not (
+            pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype)
+        ):
+            continue
+        text = pa.array(raw.attributes[name].array)
+        try:
+            text.validate(full=True)
+        except pa.ArrowInvalid:
+            stored = text.view(
+                pa.large_binary() if pa.types.is_large_string(text.type) else pa.binary()
+            )
+            problems += [
+                RowProblem(row + 1, str(name), repr(value)[:60], "text in UTF-8")
+                for row, value in enumerate(stored.to_pylist())
+                if value is not None and not _is_utf8(value)
+            ]
+    if problems:
+        raise ValidationError(raw.path, problems)
+
+
+def _is_utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

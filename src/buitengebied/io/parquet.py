@@ -33,4 +33,6 @@ def read_parquet(path: Path, layer_name: str) -> RawLayer:
         geometry = np.asarray(frame.geometry.array, dtype=object)
         attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name)).reset_index(drop=True)
         return RawLayer(path, attributes, geometry, crs, [])
-    return table_with_coordinate_columns(path, pd.read_parquet(path).reset_index(drop=True))
+    # Text stays in Arrow, as from GeoParquet (checked for UTF-8 by the caller).
+    frame = pq.read_table(path).to_pandas(types_mapper=arrow_text_dtype)
+    return table_with_coordinate_columns(path, frame.reset_index(drop=True))

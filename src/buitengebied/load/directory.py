@@ -1,15 +1,26 @@
 """Loading a data directory: find the layer files, read, validate, keep or reject them.
 
-A file that breaks the contract is rejected whole with one
-:class:`~buitengebied.errors.ValidationError` listing its bad rows (strict mode, the
-default).  In lenient mode the valid rows are kept and the rejected ones are written, with
-their reasons, to ``<rejects_dir>/<layer>.rejects.csv``.
+Which files are layers, the order they load in and how each is checked all come from
+:data:`~buitengebied.contract.LAYER_SCHEMAS`.  A file that breaks the contract is rejected
+whole with one :class:`~buitengebied.errors.ValidationError` listing its bad rows (strict
+mode, the default).  In lenient mode the valid rows are kept and the rejected ones are
+written, as they were in the input and with their reasons, to
+``<rejects_dir>/<layer>.rejects.<suffix>`` (see :mod:`buitengebied.load.rejects`).
+
+A file named like a layer that is no regular file (a directory, a FIFO, a device, a
+dangling link) is a :class:`~buitengebied.errors.ContractError`; it is never opened.  A
+file whose name is close to a layer's (``report.csv``) is "misspelt": :func:`check_data_dir`
+reports it as a bad file with a "did you mean", :func:`load_data_dir` ignores it with a
+warning.
 """
 
 from __future__ import annotations
 
+import difflib
 import logging
-from dataclasses import dataclass
+import os
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,18 +28,46 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from buitengebied.contract import LAYER_SCHEMAS, LOAD_ORDER, SUPPORTED_SUFFIXES
+from buitengebied.contract import ADDRESSES, AREA, LAYER_SCHEMAS, SUPPORTED_SUFFIXES, load_order
 from buitengebied.dataset import Dataset, ProgressCallback
-from buitengebied.errors import ContractError, ValidationError
-from buitengebied.io import read_layer_file, write_text_csv
+from buitengebied.errors import ContractError, RowProblem, ValidationError
+from buitengebied.io import RawLayer, read_layer_file
+from buitengebied.load.rejects import write_rejects
 from buitengebied.load.validate import ValidatedLayer, validate_layer
 from buitengebied.settings import AREA_MARGIN_M
 
 logger = logging.getLogger(__name__)
 
+#: How close (difflib ratio) a file name must be to a layer name to count as misspelt.
+MISSPELLING_CUTOFF = 0.8
 
-def find_layer_files(data_dir: Path) -> tuple[dict[str, Path], list[Path]]:
-    """Map layer names to their files in ``data_dir``.
+
+@dataclass(frozen=True)
+class LayerFiles:
+    """The files of a data directory, sorted out (see :func:`find_layer_files`).
+
+    Attributes
+    ----------
+    layers : dict of str to Path
+        One file per layer present, keyed by layer name.
+    ignored : list of Path
+        Files that are not a layer of the contract (reported, not read), misspelt ones
+        included.
+    misspelt : dict of Path to str
+        Ignored files whose name is close to a layer's: the file name probably meant.
+    """
+
+    layers: dict[str, Path]
+    ignored: list[Path] = field(default_factory=list)
+    misspelt: dict[Path, str] = field(default_factory=dict)
+
+
+def find_layer_files(data_dir: Path) -> LayerFiles:
+    """Sort the files of ``data_dir`` into layer files and others.
+
+    A file is a layer file when its stem (trimmed, any case) is a layer name and its
+    suffix a supported format.  Hidden files and folders with other names are passed
+    over; other files are ignored and listed.
 
     Parameters
     ----------
@@ -37,38 +76,99 @@ def find_layer_files(data_dir: Path) -> tuple[dict[str, Path], list[Path]]:
 
     Returns
     -------
-    layer_files : dict of str to Path
-        One file per layer present.
-    ignored : list of Path
-        Files that are not a layer of the contract (reported, not read).
+    LayerFiles
+        The layer files, the ignored files and the misspelt ones among them.
 
     Raises
     ------
     ContractError
-        The directory does not exist, holds two files for one layer, or has no addresses.
+        The directory does not exist, a layer file is no regular file (every such file
+        is named, with what it is), one layer has two files, or a required layer
+        (``addresses``) is missing.
     """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise ContractError(f"{data_dir}: not a directory")
     layer_files: dict[str, Path] = {}
     ignored: list[Path] = []
+    misspelt: dict[Path, str] = {}
+    irregular: list[str] = []
     for path in sorted(data_dir.iterdir()):
         name, suffix = path.stem.strip().lower(), path.suffix.lower()
-        if not path.is_file() or path.name.startswith("."):
+        if path.name.startswith("."):
             continue
-        if name not in LAYER_SCHEMAS or suffix not in SUPPORTED_SUFFIXES:
+        if name in LAYER_SCHEMAS and suffix in SUPPORTED_SUFFIXES:
+            what = _not_regular(path)
+            if what is not None:
+                irregular.append(f"{path}: {what}, not a regular file")
+                continue
+            if name in layer_files:
+                raise ContractError(
+                    f"{data_dir}: two files for layer '{name}' ({layer_files[name].name}, "
+                    f"{path.name}); keep one"
+                )
+            layer_files[name] = path
+        elif _not_regular(path) is None:
             ignored.append(path)
-            continue
-        if name in layer_files:
-            raise ContractError(
-                f"{data_dir}: two files for layer '{name}' ({layer_files[name].name}, {path.name}); keep one"
-            )
-        layer_files[name] = path
-    if "addresses" not in layer_files:
+            meant = _meant_layer(name) if suffix in SUPPORTED_SUFFIXES else None
+            if meant is not None:
+                misspelt[path] = meant + path.suffix
+    if irregular:
         raise ContractError(
-            f"{data_dir}: no addresses file (addresses.gpkg, .geojson, .parquet or .csv) - it is required"
+            "a layer file must be a regular file (or a link to one); refused:\n  "
+            + "\n  ".join(irregular)
         )
-    return layer_files, ignored
+    _require_layers(data_dir, layer_files, misspelt)
+    return LayerFiles(layer_files, ignored, misspelt)
+
+
+def _not_regular(path: Path) -> str | None:
+    """What ``path`` is when it is no regular file (or link to one), else ``None``.
+
+    Only ``stat`` is asked: a FIFO or a device is never opened.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            return f"a dangling symbolic link (to {os.readlink(path)})"
+        return "gone while the folder was read"
+    except OSError as exc:
+        return f"unreadable ({exc.strerror})"
+    if stat.S_ISREG(mode):
+        return None
+    kinds = (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    what = next((label for test, label in kinds if test(mode)), "a special file")
+    if path.is_symlink():
+        return f"a symbolic link to {os.readlink(path)}, {what}"
+    return what
+
+
+def _meant_layer(stem: str) -> str | None:
+    close = difflib.get_close_matches(stem, LAYER_SCHEMAS, n=1, cutoff=MISSPELLING_CUTOFF)
+    return close[0] if close else None
+
+
+def _require_layers(
+    data_dir: Path, layer_files: dict[str, Path], misspelt: dict[Path, str]
+) -> None:
+    for schema in LAYER_SCHEMAS.values():
+        if schema.required and schema.name not in layer_files:
+            hints = [
+                f"; did you mean {meant} (not {path.name})?"
+                for path, meant in misspelt.items()
+                if Path(meant).stem == schema.name
+            ]
+            raise ContractError(
+                f"{data_dir}: no {schema.name} file ({schema.name}.gpkg, .geojson, .parquet "
+                "or .csv) - it is required" + "".join(hints[:1])
+            )
 
 
 def read_and_validate(
@@ -95,9 +195,12 @@ def read_and_validate(
     ValidationError
         The file cannot be read, or breaks the contract as a whole.
     """
-    return validate_layer(
-        read_layer_file(path, layer_name=name), LAYER_SCHEMAS[name], address_ids=address_ids
-    )
+    return _read(path, name, address_ids)[1]
+
+
+def _read(path: Path, name: str, address_ids: pd.Index | None) -> tuple[RawLayer, ValidatedLayer]:
+    raw = read_layer_file(path, layer_name=name)
+    return raw, validate_layer(raw, LAYER_SCHEMAS[name], address_ids=address_ids)
 
 
 @dataclass(frozen=True)
@@ -123,7 +226,8 @@ def check_data_dir(data_dir: Path) -> tuple[list[FileCheck], list[Path]]:
     """Check every layer file of a data directory and report all problems; load nothing.
 
     Unlike :func:`load_data_dir` it does not stop at the first bad file.  References to
-    ``addresses`` are checked against its valid rows.
+    ``addresses`` are checked against its valid rows.  A misspelt layer file
+    (``report.csv``) is a bad file too, with a "did you mean reports.csv?".
 
     Parameters
     ----------
@@ -133,30 +237,42 @@ def check_data_dir(data_dir: Path) -> tuple[list[FileCheck], list[Path]]:
     Returns
     -------
     checks : list of FileCheck
-        One per layer file, in load order.
+        One per layer file, in load order, then one per misspelt file.
     ignored : list of Path
-        Files that are not a contract layer.
+        Other files that are not a contract layer.
 
     Raises
     ------
     ContractError
         The directory as a whole breaks the contract.
     """
-    layer_files, ignored = find_layer_files(data_dir)
+    found = find_layer_files(data_dir)
     checks: list[FileCheck] = []
     address_ids: pd.Index | None = None
-    for name in [n for n in LOAD_ORDER if n in layer_files]:
-        path = layer_files[name]
+    for name in [n for n in load_order() if n in found.layers]:
+        path = found.layers[name]
         try:
             layer = read_and_validate(path, name, address_ids=address_ids)
         except ValidationError as exc:
             checks.append(FileCheck(path, 0, exc))
             continue
-        if name == "addresses":
-            address_ids = pd.Index(layer.frame.loc[~layer.bad_rows, "address_id"])
+        if name == ADDRESSES:
+            address_ids = _address_ids(layer.frame)[~layer.bad_rows]
         error = ValidationError(path, layer.problems) if layer.problems else None
         checks.append(FileCheck(path, len(layer.frame), error))
-    return checks, ignored
+    checks += [
+        FileCheck(path, 0, _misspelling(path, meant)) for path, meant in found.misspelt.items()
+    ]
+    return checks, [path for path in found.ignored if path not in found.misspelt]
+
+
+def _misspelling(path: Path, meant: str) -> ValidationError:
+    expected = f"the name of a contract layer; did you mean {meant}?"
+    return ValidationError(path, [RowProblem(None, "(file name)", path.name, expected)])
+
+
+def _address_ids(addresses: pd.DataFrame) -> pd.Index:
+    return pd.Index(addresses[LAYER_SCHEMAS[ADDRESSES].key])
 
 
 def load_data_dir(
@@ -168,6 +284,9 @@ def load_data_dir(
 ) -> Dataset:
     """Read and validate every layer of a data directory.
 
+    Misspelt layer files (``report.csv``) are ignored with a warning that says which
+    layer was probably meant; ``validate`` (:func:`check_data_dir`) refuses them.
+
     Parameters
     ----------
     data_dir : Path
@@ -175,7 +294,7 @@ def load_data_dir(
     lenient : bool, default False
         Keep the valid rows of a file with bad rows instead of rejecting the file.
     rejects_dir : Path, optional
-        Where lenient mode writes ``<layer>.rejects.csv``; required when ``lenient``.
+        Where lenient mode writes ``<layer>.rejects.<suffix>``; required when ``lenient``.
     on_progress : callable, optional
         Receives ``(step, fraction)`` after each layer.
 
@@ -190,77 +309,70 @@ def load_data_dir(
         A file breaks the contract (strict mode), or cannot be read at all.
     ContractError
         The directory as a whole breaks the contract.
+    OSError
+        Lenient mode could not write the rejected rows.
     """
     if lenient and rejects_dir is None:
         raise ContractError("lenient loading needs a directory for the rejected rows")
-    layer_files, ignored = find_layer_files(data_dir)
-    for path in ignored:
-        logger.info("not a contract layer, ignored: %s", path.name)
+    found = find_layer_files(data_dir)
+    for path in found.ignored:
+        if path in found.misspelt:
+            logger.warning(
+                "%s: not a contract layer, ignored; did you mean %s?",
+                path.name,
+                found.misspelt[path],
+            )
+        else:
+            logger.info("not a contract layer, ignored: %s", path.name)
     accepted: dict[str, pd.DataFrame] = {}
     rejected_rows: dict[str, int] = {}
-    names = [n for n in LOAD_ORDER if n in layer_files]
+    names = [n for n in load_order() if n in found.layers]
     # One index for every layer that references addresses: it keeps its hash table.
     address_ids: pd.Index | None = None
     for step, name in enumerate(names):
         if on_progress is not None:
-            on_progress(f"reading {layer_files[name].name}", step / len(names))
-        layer = read_and_validate(layer_files[name], name, address_ids=address_ids)
-        accepted[name] = _accept(
-            layer, layer_files[name], name, lenient=lenient, rejects_dir=rejects_dir
+            on_progress(f"reading {found.layers[name].name}", step / len(names))
+        accepted[name], n_rejected = _load_layer(
+            found.layers[name], name, address_ids, lenient=lenient, rejects_dir=rejects_dir
         )
-        if name == "addresses":
-            address_ids = pd.Index(accepted["addresses"]["address_id"])
-        if layer.bad_rows.any():
-            rejected_rows[name] = int(layer.bad_rows.sum())
+        if name == ADDRESSES:
+            address_ids = _address_ids(accepted[name])
+        if n_rejected:
+            rejected_rows[name] = n_rejected
     if on_progress is not None:
         on_progress("layers read", 1.0)
-    addresses = gpd.GeoDataFrame(accepted.pop("addresses"))
+    addresses = gpd.GeoDataFrame(accepted.pop(ADDRESSES))
     if addresses.empty:
-        raise ContractError(f"{layer_files['addresses']}: holds no valid address")
+        raise ContractError(f"{found.layers[ADDRESSES]}: holds no valid address")
     return Dataset(
         addresses=addresses.reset_index(drop=True),
         layers={k: v.reset_index(drop=True) for k, v in accepted.items()},
-        area=_coverage_area(accepted.get("area"), addresses),
-        source_files=layer_files,
+        area=_coverage_area(accepted.get(AREA), addresses),
+        source_files=found.layers,
         rejected_rows=rejected_rows,
-        ignored_files=ignored,
+        ignored_files=found.ignored,
     )
 
 
-def _accept(
-    layer: ValidatedLayer, path: Path, name: str, *, lenient: bool, rejects_dir: Path | None
-) -> pd.DataFrame:
+def _load_layer(
+    path: Path,
+    name: str,
+    address_ids: pd.Index | None,
+    *,
+    lenient: bool,
+    rejects_dir: Path | None,
+) -> tuple[pd.DataFrame, int]:
+    """The accepted rows of one file and how many were rejected (lenient mode)."""
+    raw, layer = _read(path, name, address_ids)
     if not layer.problems:
-        return layer.frame
+        return layer.frame, 0
     if not lenient:
         raise ValidationError(path, layer.problems)
     assert rejects_dir is not None
-    _write_rejects(layer, path, Path(rejects_dir) / f"{name}.rejects.csv")
-    logger.warning(
-        "%s: %d row(s) rejected, written to %s", path.name, int(layer.bad_rows.sum()), rejects_dir
-    )
-    return layer.frame.loc[~layer.bad_rows]
-
-
-def _write_rejects(layer: ValidatedLayer, source: Path, target: Path) -> None:
-    reasons: dict[int, list[str]] = {}
-    for problem in layer.problems:
-        if problem.row is not None:
-            reasons.setdefault(problem.row, []).append(problem.describe())
-    rows = np.flatnonzero(layer.bad_rows)
-    rejected = pd.DataFrame(
-        {
-            "file": source.name,
-            "row": rows + 1,
-            "reasons": ["; ".join(reasons.get(int(r) + 1, [])) for r in rows],
-        }
-    )
-    original = pd.DataFrame(layer.frame.iloc[rows]).reset_index(drop=True)
-    if "geometry" in original:
-        original["geometry"] = shapely.to_wkt(
-            np.asarray(original["geometry"]), rounding_precision=2
-        )
-    write_text_csv(pd.concat([rejected, original.astype(object)], axis=1), target)
+    written = write_rejects(layer, raw, name=name, rejects_dir=rejects_dir)
+    n_rejected = int(layer.bad_rows.sum())
+    logger.warning("%s: %d row(s) rejected, written to %s", path.name, n_rejected, written)
+    return layer.frame.loc[~layer.bad_rows], n_rejected
 
 
 def _coverage_area(area: pd.DataFrame | None, addresses: gpd.GeoDataFrame) -> shapely.Geometry:

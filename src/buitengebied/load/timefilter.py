@@ -1,11 +1,14 @@
-"""What is known on ``--as-of``: the contract's time rules applied to a dataset.
+"""What is known on ``--as-of``: each layer's time rule (:class:`~buitengebied.contract.TimeRule`).
 
-- ``dumpings``, ``reports``: ``observed_at`` before the moment;
-- ``inspections``: ``inspected_at`` before it;
-- ``energy``: a period counts once its ``period_end`` (inclusive, a whole day) lies
-  before it, i.e. the day after ``period_end`` has begun;
-- ``vacant_buildings``: rows whose ``vacant_since`` is on or after it are ignored; rows
-  without ``vacant_since`` always count.
+The rule and the column it reads come from the layer's schema in
+:data:`~buitengebied.contract.LAYER_SCHEMAS`:
+
+- ``OBSERVED`` (``dumpings``, ``reports``, ``inspections``): the time column before the moment;
+- ``PERIOD_END`` (``energy``): a period counts once its last day (inclusive, a whole local
+  day) lies before the moment, i.e. the day after it has begun;
+- ``STARTS`` (``vacant_buildings``): rows whose start date is on or after the moment are
+  ignored; rows without one always count;
+- ``TIMELESS`` (``area``, ``roads``): always known.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from buitengebied.contract import LAYER_SCHEMAS, LayerSchema, TimeRule
 from buitengebied.dataset import Dataset
 from buitengebied.settings import LOCAL_TIMEZONE
 
@@ -31,30 +35,32 @@ def known_at(dataset: Dataset, as_of: pd.Timestamp) -> Dataset:
     Returns
     -------
     Dataset
-        A new dataset; layers without time stay as they are.
+        A new dataset; timeless layers stay as they are.
     """
     kept = {}
     for name, frame in dataset.layers.items():
-        mask = _known_mask(name, frame, as_of)
+        mask = _known_mask(LAYER_SCHEMAS[name], frame, as_of)
         kept[name] = frame if mask is None else frame.loc[mask].reset_index(drop=True)
     return replace(dataset, layers=kept)
 
 
-def _known_mask(name: str, frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series | None:
-    if name in ("dumpings", "reports"):
-        return frame["observed_at"] < as_of
-    if name == "inspections":
-        return frame["inspected_at"] < as_of
-    if name == "energy":
-        return _day_after(frame["period_end"]) <= as_of
-    if name == "vacant_buildings" and "vacant_since" in frame:
-        since = frame["vacant_since"]
-        return since.isna() | (since < as_of)
-    return None
+def _known_mask(schema: LayerSchema, frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series | None:
+    column = schema.time_column
+    if schema.time_rule is TimeRule.TIMELESS or column is None:
+        return None
+    if schema.time_rule is TimeRule.OBSERVED:
+        return frame[column] < as_of
+    if schema.time_rule is TimeRule.PERIOD_END:
+        return _day_after(frame[column]) <= as_of
+    # STARTS: an optional column; without it every row counts.
+    if column not in frame:
+        return None
+    since = frame[column]
+    return since.isna() | (since < as_of)
 
 
 def _day_after(moments: pd.Series) -> pd.Series:
-    # period_end names a whole (local) day: the period is over when the next day starts.
+    """The start of the local day after each moment's own local day, in UTC."""
     # Millions of periods share a few dozen ends: the calendar arithmetic runs per distinct
     # end.
     codes, distinct = pd.factorize(moments, use_na_sentinel=True)

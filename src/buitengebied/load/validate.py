@@ -5,12 +5,20 @@ with every :class:`~buitengebied.errors.RowProblem` found, so that the caller ca
 the file whole (strict) or keep its valid rows (lenient).  Problems with the file as a
 whole (a missing required column, no geometry, no CRS) raise
 :class:`~buitengebied.errors.ValidationError` at once.
+
+Besides its type, a value must be plausible (bounds in :mod:`buitengebied.settings`): a
+date between ``EARLIEST_DATE`` and ``LATEST_DATE``, a number of ``NUMBER_BOUNDS`` within
+them, and a period (:data:`_PERIOD`: ``period_start`` to ``period_end``) that ends on or
+after its start, lasts at most ``MAX_ENERGY_PERIOD_DAYS`` and whose ``|kwh|`` is at most
+``MAX_KWH_PER_DAY`` per day.  An implausible value is a bad row like any other: it would
+otherwise cost gigabytes (a period of centuries) or overflow a score (``1e308`` kWh).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import geopandas as gpd
 import numpy as np
@@ -20,6 +28,7 @@ import pyarrow.compute as pc
 import shapely
 from pyproj.exceptions import CRSError, ProjError
 
+from buitengebied import settings
 from buitengebied.contract import Column, ColumnType, GeometryKind, LayerSchema
 from buitengebied.errors import RowProblem, ValidationError
 from buitengebied.io import WGS84, RawLayer, file_problem
@@ -29,7 +38,7 @@ from buitengebied.settings import (
     NETHERLANDS_BOUNDS_RD,
     WORKING_CRS,
 )
-from buitengebied.timeutil import parse_moments
+from buitengebied.timeutil import local_days_later, parse_moments
 
 #: An id starting with one of these would run as a formula in a spreadsheet.
 _FORMULA_START = ("=", "+", "@", "\t", "\r")
@@ -143,6 +152,8 @@ def validate_layer(
     for column in schema.columns:
         if column.name in frame.columns:
             frame[column.name] = _check_column(frame[column.name], column, problems, address_ids)
+    if set(_PERIOD) <= set(frame.columns):
+        _check_periods(frame, problems)
     if schema.geometry is GeometryKind.NONE:
         return ValidatedLayer(pd.DataFrame(frame), problems.sorted(), problems.bad_rows)
     geometry, repaired = _check_geometry(raw, schema, problems)
@@ -314,9 +325,25 @@ def _check_number(
         )
         missing = _is_none(cleaned)[codes]
         numbers = pd.Series(distinct_numbers[codes], index=values.index, dtype=float)
-    finite = np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))
+    as_float = numbers.to_numpy(dtype=float, na_value=np.nan)
+    finite = np.isfinite(as_float)
     problems.add(~finite & ~missing, column.name, values, "a finite number")
-    return numbers.where(finite, np.nan), missing
+    plausible = finite.copy()
+    bounds = settings.NUMBER_BOUNDS.get(column.name)
+    if bounds is not None:
+        lowest, highest = bounds
+        plausible &= (as_float >= lowest) & (as_float <= highest)
+        problems.add(
+            finite & ~plausible,
+            column.name,
+            values,
+            f"a number from {_number_text(lowest)} to {_number_text(highest)}",
+        )
+    return numbers.where(plausible, np.nan), missing
+
+
+def _number_text(number: float) -> str:
+    return f"{number:,.0f}" if float(number).is_integer() else f"{number:,}"
 
 
 def _check_date(
@@ -331,9 +358,108 @@ def _check_date(
         unparsable = np.zeros(len(values), dtype=bool)
     else:
         moments, unparsable = parse_moments(values)
+    # pandas holds 1677-2262 only; a valid ISO date beyond is implausible, not unreadable.
+    beyond_pandas = unparsable & _is_iso_date(values, unparsable)
+    unparsable &= ~beyond_pandas
     problems.add(unparsable, column.name, values, "an ISO 8601 date (YYYY-MM-DD[THH:MM[:SS]])")
-    missing = moments.isna().to_numpy(dtype=bool) & ~unparsable
-    return moments, missing
+    earliest, after_latest = _plausible_moments()
+    outside = beyond_pandas | ((moments < earliest) | (moments >= after_latest)).to_numpy(
+        dtype=bool, na_value=False
+    )
+    problems.add(
+        outside,
+        column.name,
+        values,
+        f"a date from {settings.EARLIEST_DATE} to {settings.LATEST_DATE}",
+    )
+    missing = moments.isna().to_numpy(dtype=bool) & ~unparsable & ~beyond_pandas
+    return moments.mask(outside).astype("datetime64[ns, UTC]"), missing
+
+
+def _plausible_moments() -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first moment of ``EARLIEST_DATE`` and of the day after ``LATEST_DATE`` (UTC)."""
+    (earliest, latest), _ = parse_moments(pd.Series([settings.EARLIEST_DATE, settings.LATEST_DATE]))
+    return pd.Timestamp(earliest), local_days_later(pd.Timestamp(latest), 1)
+
+
+def _is_iso_date(values: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` hold an ISO 8601 date or date-time (of any year Python holds)."""
+    found = np.zeros(len(values), dtype=bool)
+    flagged = np.flatnonzero(rows)
+    codes, distinct = pd.factorize(values.iloc[flagged])
+    found[flagged] = np.array([_parses_as_iso(str(v)) for v in distinct], dtype=bool)[codes]
+    return found
+
+
+def _parses_as_iso(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
+#: The columns of a period row: its first day, its last day (inclusive), the amount in it.
+_PERIOD = ("period_start", "period_end", "kwh")
+
+
+def _check_periods(frame: pd.DataFrame, problems: _Problems) -> None:
+    """A period ends on or after its start, is not too long, holds a plausible amount."""
+    start_name, end_name, amount_name = _PERIOD
+    start, end = frame[start_name], frame[end_name]
+    known = (start.notna() & end.notna()).to_numpy(dtype=bool)
+    # Dates are local midnights: a day is 23 to 25 hours long, the rounding absorbs that.
+    days = np.zeros(len(frame), dtype=np.int64)
+    elapsed = (end[known] - start[known]) / pd.Timedelta(days=1)
+    days[known] = np.round(elapsed.to_numpy(dtype=float)).astype(np.int64) + 1
+    backwards = known & (days < 1)
+    problems.add(
+        backwards,
+        end_name,
+        _period_texts(start, end, backwards, lambda s, e, d: f"{e}, before {start_name} {s}"),
+        f"a {end_name} on or after {start_name}",
+    )
+    longest = settings.MAX_ENERGY_PERIOD_DAYS
+    too_long = known & (days > longest)
+    problems.add(
+        too_long,
+        end_name,
+        _period_texts(start, end, too_long, lambda s, e, d: f"{e}, {d:,} days from {s}"),
+        f"a period of at most {longest:,} days",
+    )
+    if amount_name in frame.columns:
+        amount = frame[amount_name].to_numpy(dtype=float, na_value=np.nan)
+        per_day = settings.MAX_KWH_PER_DAY
+        too_much = known & ~backwards & ~too_long & (np.abs(amount) > per_day * days)
+        problems.add(
+            too_much,
+            amount_name,
+            amount,
+            f"at most {_number_text(per_day)} kWh (in magnitude) a day of its period",
+        )
+
+
+def _period_texts(
+    start: pd.Series,
+    end: pd.Series,
+    rows: np.ndarray,
+    text: Callable[[str, str, int], str],
+) -> np.ndarray:
+    """Per flagged row ``text(start, end, days)`` with local dates; the rest stay empty."""
+    shown = np.full(len(rows), None, dtype=object)
+    flagged = np.flatnonzero(rows)
+    if len(flagged) == 0:
+        return shown
+    first, last = (_local_dates(dates.iloc[flagged]) for dates in (start, end))
+    days = np.round((end.iloc[flagged] - start.iloc[flagged]) / pd.Timedelta(days=1)) + 1
+    shown[flagged] = [
+        text(s, e, int(d)) for s, e, d in zip(first, last, days.to_numpy(dtype=float), strict=True)
+    ]
+    return shown
+
+
+def _local_dates(moments: pd.Series) -> list[str]:
+    return moments.dt.tz_convert(settings.LOCAL_TIMEZONE).dt.strftime("%Y-%m-%d").tolist()
 
 
 def _check_boolean(

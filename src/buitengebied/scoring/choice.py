@@ -1,10 +1,14 @@
-"""Which model ranks: expert weights, the learned model, or the better of the two."""
+"""Which model ranks: expert weights, the learned model, or the better of the two.
+
+Light to import: scikit-learn is loaded only once a learned model is chosen or applied,
+so an expert-only run does not pay for it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NoReturn
 
 import pandas as pd
 
@@ -15,6 +19,7 @@ if TYPE_CHECKING:
     # scikit-learn is imported only where a model is fitted or applied: an expert-only
     # run starts most of a second faster.
     from buitengebied.scoring.estimator import LearnedRiskModel
+    from buitengebied.scoring.training import LearnedFit
 
 
 class ModelKind(StrEnum):
@@ -28,6 +33,31 @@ class ModelKind(StrEnum):
     EXPERT = "expert"
     LEARNED = "learned"
     AUTO = "auto"
+
+    @classmethod
+    def _missing_(cls, value: object) -> NoReturn:
+        _refuse(cls, value)
+
+
+class EvaluationModels(StrEnum):
+    """The model rankings ``evaluate --model`` runs: one :class:`ModelKind`, or all three."""
+
+    EXPERT = ModelKind.EXPERT.value
+    LEARNED = ModelKind.LEARNED.value
+    AUTO = ModelKind.AUTO.value
+    ALL = "all"
+
+    @classmethod
+    def _missing_(cls, value: object) -> NoReturn:
+        _refuse(cls, value)
+
+    def kinds(self) -> tuple[ModelKind, ...]:
+        """The model kinds this selection runs, in :class:`ModelKind` order."""
+        return tuple(ModelKind) if self is EvaluationModels.ALL else (ModelKind(self.value),)
+
+
+def _refuse(choices: type[StrEnum], value: object) -> NoReturn:
+    raise ValueError(f"model must be one of {', '.join(choices)}, not {value!r}")
 
 
 #: The model ``rank`` and the app use when nothing else is asked for.
@@ -66,8 +96,8 @@ def score_with_model(analysis: Analysis, model: LearnedRiskModel) -> RiskScores:
         As :func:`buitengebied.scoring.fusion.fuse` returns: ``score`` is the sum of the
         ``contribution_<factor>`` columns, ``top_factors`` from
         :func:`buitengebied.scoring.fusion.rank_scores`.  ``weights`` are the model's
-        :attr:`LearnedRiskModel.factor_weights_`.  A learned (not fallback) model adds a
-        ``probability`` column: the find probability of an inspection within the horizon.
+        :attr:`LearnedRiskModel.factor_weights_`.  The extra ``probability`` column is
+        the find probability of an inspection within the horizon.
 
     Raises
     ------
@@ -78,7 +108,7 @@ def score_with_model(analysis: Analysis, model: LearnedRiskModel) -> RiskScores:
 
     check_is_fitted(model)
     strengths, scales = factor_strengths(analysis.evidence)
-    names = model._names()
+    names = list(model.factor_weights_)
     missing = [n for n in names if n not in strengths.columns]
     if missing:
         raise ValueError(f"the analysis lacks factor(s) of the model: {', '.join(missing)}")
@@ -89,42 +119,43 @@ def score_with_model(analysis: Analysis, model: LearnedRiskModel) -> RiskScores:
         weights=model.factor_weights_,
         scales={n: scales[n] for n in names},
     )
-    if not model.fallback_:
-        probability = pd.Series(model.predict_proba(features)[:, 1], index=features.index)
-        scores.table["probability"] = probability.reindex(scores.table["address_id"]).to_numpy()
+    probability = pd.Series(model.predict_proba(features)[:, 1], index=features.index)
+    scores.table["probability"] = probability.reindex(scores.table["address_id"]).to_numpy()
     return scores
 
 
-def choose_model(kind: ModelKind, model: LearnedRiskModel | None = None) -> ModelChoice:
+def choose_model(kind: ModelKind, learned: LearnedFit | None = None) -> ModelChoice:
     """Resolve ``--model expert|learned|auto`` into the model that ranks.
 
-    ``expert``: the expert weights.  ``learned``: the learned model unless it fell back.
-    ``auto``: the learned model only when it did not fall back *and* its blocked-CV
-    average precision beats the expert score's on the same folds; else expert.
+    ``expert``: the expert weights.  ``learned``: the learned model unless it refused to
+    learn.  ``auto``: the learned model only when it learned *and* its blocked-CV average
+    precision beats the expert score's on the same folds; else expert.
 
     Parameters
     ----------
-    kind : {"expert", "learned", "auto"}
+    kind : ModelKind
         The user's request.
-    model : LearnedRiskModel, optional
-        Fitted model (:func:`fit_learned_model`); required unless ``kind == "expert"``.
+    learned : LearnedFit, optional
+        The learned model or its refusal
+        (:func:`buitengebied.scoring.training.fit_learned_model`); required unless
+        ``kind`` is ``expert``.
 
     Returns
     -------
     ModelChoice
     """
-    if kind not in ("expert", "learned", "auto"):
-        raise ValueError(f"model must be 'expert', 'learned' or 'auto', not {kind!r}")
-    if kind == "expert":
+    kind = ModelKind(kind)
+    if kind is ModelKind.EXPERT:
         return ModelChoice("expert", "expert weights, as requested")
-    if model is None:
+    if learned is None:
         raise ValueError(f"--model {kind} needs a fitted LearnedRiskModel")
+    if learned.model is None:
+        return ModelChoice("expert", f"{learned.refusal}; using expert weights")
     from sklearn.utils.validation import check_is_fitted
 
+    model = learned.model
     check_is_fitted(model)
-    if model.fallback_:
-        return ModelChoice("expert", model.fallback_reason_)
-    if kind == "learned":
+    if kind is ModelKind.LEARNED:
         return ModelChoice("learned", f"learned model, as requested: {model.summary()}")
     ap = model.cv_average_precision_
     if not ap["n_folds"]:

@@ -21,8 +21,11 @@ without pretending that the inspection history is a random sample (see
 * **Honest validation.**  :class:`SpatioTemporalSplit` holds out spatial blocks and
   later cut-offs, with a gap of one horizon; ``fit`` uses it for out-of-fold
   predictions (calibration) and to compare with the expert weights on the same folds.
-* **Fallback.**  With fewer than ``min_positives`` confirmed finds the model does not
-  learn: it scores with the expert weights and says so.
+* **Learn or refuse.**  With fewer than ``min_positives`` confirmed finds, or with one
+  class only among the inspected examples, ``fit`` raises
+  :class:`~buitengebied.errors.InsufficientFindsError`, as scikit-learn's
+  ``LogisticRegression`` refuses one class.  Falling back on the expert weights is the
+  model choice's business (:mod:`buitengebied.scoring.choice`), not the estimator's.
 
 Settings
 --------
@@ -51,8 +54,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils import Tags
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
 
+from buitengebied.errors import InsufficientFindsError
 from buitengebied.scoring.split import DEFAULT_HORIZON_DAYS, SpatioTemporalSplit
 
 logger = logging.getLogger(__name__)
@@ -112,7 +118,8 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
         Label window of the examples; the gap of the default validation splitter.
     min_positives : float, default 20
         Fewest confirmed finds to learn from: the sum of ``sample_weight`` over examples
-        with ``y == 1``.  With fewer, the model falls back to ``expert_weights``.
+        with ``y == 1``; must be positive.  With fewer, ``fit`` raises
+        :class:`~buitengebied.errors.InsufficientFindsError`.
     C : float, default 0.1
         Inverse strength of the L2 penalty on the factor weights of the outcome model
         (the intercept is not penalised), scikit-learn's convention: the log-loss of the
@@ -128,7 +135,8 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
         How out-of-fold predictions calibrate the probabilities; ``None``: not at all.
     expert_weights : mapping of str to float or sequence of float, optional
         The expert weight of every factor (by column name, or in column order): the
-        fallback, and the baseline that validation compares with.  Default: 1 each.
+        direction the weights shrink towards (``shrink_to="expert"``) and the baseline
+        that validation compares with.  Default: 1 each.
     cv : cross-validation splitter, optional
         Splitter for out-of-fold predictions; called as ``cv.split(X, y, groups)``.
         Default: ``SpatioTemporalSplit(horizon_days=horizon_days,
@@ -139,26 +147,20 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    fallback_ : bool
-        True when too few finds: every score is the expert score.
-    fallback_reason_ : str
-        Why it fell back ("" when it did not).
     n_positives_ : float
         Confirmed finds in the training data (weighted by ``sample_weight``).
     n_exposed_ : float
         Inspected examples (weighted by ``sample_weight``).
     coef_ : numpy.ndarray, shape (1, n_features)
-        Outcome model weights per factor in logit space (before calibration); in
-        fallback, the expert weights.
+        Outcome model weights per factor in logit space (before calibration).
     intercept_ : numpy.ndarray, shape (1,)
-        Outcome model intercept; 0 in fallback.
+        Outcome model intercept.
     factor_weights_ : dict of str to float
-        Weight per factor as used for the explanation: calibrated logit weights, or the
-        expert weights in fallback.
+        Calibrated logit weight per factor, in column order (as used for the explanation).
     expert_weights_ : numpy.ndarray, shape (n_features,)
         Resolved expert weights.
     propensity_model_ : LogisticRegression or None
-        ``P(inspected | x)``; None in fallback or when every example was inspected.
+        ``P(inspected | x)``; None when every example was inspected.
     calibrator_ : SigmoidCalibration, IsotonicRegression or None
         Maps the outcome logit to a probability; None when not calibrated.
     calibration_note_ : str
@@ -231,9 +233,14 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
         -------
         LearnedRiskModel
             The fitted model.
+
+        Raises
+        ------
+        InsufficientFindsError
+            Fewer confirmed finds than ``min_positives`` (weighted by ``sample_weight``),
+            or one class only among the inspected examples: nothing to learn from.
         """
         X, y = validate_data(self, X, y, dtype=float, ensure_min_samples=0)
-        n_features = X.shape[1]
         y = _binary(y)
         exposure = np.ones(len(y), dtype=bool) if exposure is None else np.asarray(exposure)
         if exposure.shape != y.shape:
@@ -241,19 +248,19 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
         exposure = exposure.astype(bool)
         if (y & ~exposure).any():
             raise ValueError("a find (y == 1) needs an inspection (exposure == True)")
-        weight = _check_sample_weight(sample_weight, X) if len(y) else np.ones(0)
+        weight = _sample_weight(sample_weight, len(y))
+        # A refit that refuses must not leave the previous fit usable.
+        if hasattr(self, "coef_"):
+            delattr(self, "coef_")
+        n_finds = float(weight[y].sum())
+        self._refuse_too_few_finds(n_finds=n_finds, n_misses=float(weight[exposure & ~y].sum()))
         self.classes_ = np.array([0, 1])
-        self.expert_weights_ = self._resolve_expert_weights(n_features)
-        self.n_positives_ = float(weight[y].sum())
+        self.expert_weights_ = self._resolve_expert_weights(X.shape[1])
+        self.n_positives_ = n_finds
         self.n_exposed_ = float(weight[exposure].sum())
-        self.propensity_model_: LogisticRegression | None = None
         self.calibrator_: SigmoidCalibration | IsotonicRegression | None = None
         self.cv_results_ = pd.DataFrame(columns=_CV_COLUMNS)
         self.cv_average_precision_ = {"learned": np.nan, "expert": np.nan, "n_folds": 0}
-        if self.n_positives_ < self.min_positives:
-            return self._fall_back(n_features)
-        self.fallback_ = False
-        self.fallback_reason_ = ""
         core = _fit_core(
             X, y, exposure, weight, C=self.C, clip=self.weight_clip, prior=self._prior()
         )
@@ -267,21 +274,22 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
         logger.info("learned risk model: %s", self.summary())
         return self
 
-    def _fall_back(self, n_features: int) -> LearnedRiskModel:
-        self.fallback_ = True
-        self.fallback_reason_ = (
-            f"only {self.n_positives_:.3g} confirmed finds in the training windows; "
-            f"at least {self.min_positives:g} needed; using expert weights"
-        )
-        if self.expert_weights is None:
-            self.fallback_reason_ += " (none given: 1 per factor)"
-        self.coef_ = self.expert_weights_[None, :].copy()
-        self.intercept_ = np.zeros(1)
-        self.factor_weights_ = dict(zip(self._names(), self.expert_weights_, strict=True))
-        self.calibration_note_ = "not calibrated: expert scores are not probabilities"
-        logger.info("learned risk model: %s", self.fallback_reason_)
-        assert n_features == self.coef_.shape[1]
-        return self
+    def _refuse_too_few_finds(self, *, n_finds: float, n_misses: float) -> None:
+        """Raise :class:`InsufficientFindsError` unless there is something to learn from."""
+        if not self.min_positives > 0:
+            raise ValueError(f"min_positives must be positive, not {self.min_positives!r}")
+        problems = []
+        if n_finds < self.min_positives:
+            problems.append(
+                f"only {n_finds:.3g} confirmed finds in the training windows; "
+                f"at least {self.min_positives:g} needed"
+            )
+        if n_finds == 0:
+            problems.append("one class only: no inspected example is a find")
+        elif n_misses == 0:
+            problems.append("one class only: every inspected example is a find")
+        if problems:
+            raise InsufficientFindsError("; ".join(problems))
 
     def _prior(self) -> np.ndarray | None:
         if self.shrink_to not in ("expert", "zero"):
@@ -415,10 +423,16 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
             return np.asarray(expit(z))
         return np.asarray(self.calibrator_.predict(z))
 
-    def _require_learned(self) -> None:
-        check_is_fitted(self)
-        if self.fallback_:
-            raise FallbackError(f"no probabilities: {self.fallback_reason_}")
+    def __sklearn_is_fitted__(self) -> bool:
+        """Fitted once ``fit`` has learned: a refused fit leaves the model unfitted."""
+        return hasattr(self, "coef_")
+
+    def __sklearn_tags__(self) -> Tags:
+        """Binary only: ``y`` is whether an inspection found something."""
+        tags = super().__sklearn_tags__()
+        if tags.classifier_tags is not None:
+            tags.classifier_tags.multi_class = False
+        return tags
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probability that an inspection in the horizon finds something.
@@ -432,13 +446,8 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
         -------
         numpy.ndarray, shape (n, 2)
             ``[P(nothing), P(find)]`` per row.
-
-        Raises
-        ------
-        FallbackError
-            The model fell back to the expert weights, which give no probabilities.
         """
-        self._require_learned()
+        check_is_fitted(self)
         X = validate_data(self, X, dtype=float, reset=False)
         probability = self._link(self.intercept_[0] + X @ self.coef_[0])
         return np.column_stack([1.0 - probability, probability])
@@ -450,10 +459,9 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
     def explain(self, X: Any) -> pd.DataFrame:
         """Contribution of every factor to every row's risk score.
 
-        Learned: the score is ``p(x) - p(0)``, the probability above that of an address
-        without evidence; it is divided over the factors in proportion to their
-        (non-negative) logit terms ``w_k x_k``.  Fallback: ``expert_weight_k * x_k``.
-        Either way the contributions of a row add up to :meth:`risk_score`.
+        The score is ``p(x) - p(0)``, the probability above that of an address without
+        evidence; it is divided over the factors in proportion to their (non-negative)
+        logit terms ``w_k x_k``, so the contributions of a row add up to :meth:`risk_score`.
 
         Parameters
         ----------
@@ -469,12 +477,10 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
         index = X.index if isinstance(X, pd.DataFrame) else None
         values = validate_data(self, X, dtype=float, reset=False)
         terms = values * self.coef_[0]
-        if not self.fallback_:
-            total = terms.sum(axis=1)
-            score = self._link(self.intercept_[0] + total) - self._link(self.intercept_[:1])
-            share = np.divide(score, total, out=np.zeros_like(total), where=total > 0)
-            terms = terms * share[:, None]
-        return pd.DataFrame(terms, index=index, columns=pd.Index(self._names()))
+        total = terms.sum(axis=1)
+        score = self._link(self.intercept_[0] + total) - self._link(self.intercept_[:1])
+        share = np.divide(score, total, out=np.zeros_like(total), where=total > 0)
+        return pd.DataFrame(terms * share[:, None], index=index, columns=pd.Index(self._names()))
 
     def risk_score(self, X: Any) -> np.ndarray:
         """Risk score per row (higher is riskier): the sum of :meth:`explain`."""
@@ -483,8 +489,6 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
     def summary(self) -> str:
         """One paragraph on what was fitted, for logs and reports."""
         check_is_fitted(self)
-        if self.fallback_:
-            return self.fallback_reason_
         weights = ", ".join(f"{k} {v:.2f}" for k, v in self.factor_weights_.items())
         ap = self.cv_average_precision_
         validated = (
@@ -511,14 +515,33 @@ _CV_COLUMNS: Final = (
 )
 
 
-class FallbackError(RuntimeError):
-    """A learned quantity was asked of a model that fell back to the expert weights."""
+def _sample_weight(sample_weight: Any, n_examples: int) -> np.ndarray:
+    """Validated example weights: ones by default, else finite and non-negative, one each."""
+    if sample_weight is None:
+        return np.ones(n_examples)
+    weight = np.asarray(sample_weight, dtype=float)
+    if weight.shape != (n_examples,):
+        raise ValueError(
+            f"sample_weight must hold one value per example: shape ({n_examples},) "
+            f"expected, got {weight.shape}"
+        )
+    if not np.isfinite(weight).all() or (weight < 0).any():
+        raise ValueError("sample_weight must be finite and non-negative")
+    if n_examples and not weight.any():
+        raise ValueError("sample_weight is zero for every example: nothing to learn from")
+    return weight
 
 
 def _binary(y: np.ndarray) -> np.ndarray:
     values = np.asarray(y)
-    if not np.isin(values, (0, 1)).all():
-        raise ValueError("y must hold only 0 and 1 (or False and True)")
+    valid = np.isin(values, (0, 1))
+    if not valid.all():
+        target = type_of_target(values, input_name="y")
+        prefix = "Only binary classification is supported: " if "multiclass" in target else ""
+        raise ValueError(
+            f"{prefix}y must hold only 0 and 1 (or False and True); "
+            f"found {target} labels such as {values[~valid].tolist()[0]!r}"
+        )
     return values.astype(bool)
 
 

@@ -1,24 +1,43 @@
-"""Ranking with a choice of model: expert weights, the learned model, or automatic.
+"""Ranking with a choice of model, and writing the ranking and the risk surface.
 
 This sits above :mod:`buitengebied.scoring.analysis` (expert analysis) and
 :mod:`buitengebied.scoring.estimator` (learned from inspections) and picks the ranking that
 ``buitengebied rank --model expert|learned|auto`` asks for.  Whichever model ranks, every
-score keeps its contributions per factor.
+score keeps its contributions per factor.  The CLI and the app call these functions, so
+both rank the same way with the same default model.
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import json
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from buitengebied.dataset import Dataset, ProgressCallback
+from buitengebied.errors import ContractError
 from buitengebied.evidence.layerspec import LayerSpec, load_layer_specs
+from buitengebied.io import write_text_csv
+from buitengebied.io.atomic import atomic_path
+from buitengebied.io.outputs import (
+    check_output_kind,
+    check_output_path,
+    output_error,
+    output_errors,
+)
 from buitengebied.load.directory import load_data_dir
 from buitengebied.scoring.analysis import Analysis, analyse
 from buitengebied.scoring.choice import DEFAULT_MODEL_KIND, ModelChoice, ModelKind
 from buitengebied.scoring.fusion import RiskScores
+
+if TYPE_CHECKING:
+    from buitengebied.scoring.surface import RiskSurface
 
 
 @dataclass
@@ -68,8 +87,13 @@ def rank_dataset(
     Returns
     -------
     Ranking
+
+    Raises
+    ------
+    ContractError
+        ``model`` is none of the choices.
     """
-    model = ModelKind(model)
+    model = _model_kind(model)
     specs = specs if specs is not None else load_layer_specs()
     analysis = analyse(dataset, as_of=as_of, specs=specs, on_progress=on_progress)
     if model is ModelKind.EXPERT:
@@ -84,8 +108,16 @@ def rank_dataset(
         on_progress("learning from inspections", 0.5)
     learned = fit_learned_model(dataset, as_of=as_of, specs=specs)
     choice = choose_model(model, learned)
-    scores = score_with_model(analysis, learned) if choice.kind == "learned" else analysis.scores
-    return Ranking(analysis, scores, choice)
+    if choice.kind == "learned" and learned.model is not None:
+        return Ranking(analysis, score_with_model(analysis, learned.model), choice)
+    return Ranking(analysis, analysis.scores, choice)
+
+
+def _model_kind(model: str) -> ModelKind:
+    if model not in set(ModelKind):
+        choices = ", ".join(ModelKind)
+        raise ContractError(f"model must be one of {choices}, not {model!r}")
+    return ModelKind(model)
 
 
 def rank_directory(
@@ -122,12 +154,224 @@ def rank_directory(
     Ranking
     """
     specs = load_layer_specs(layers_dir)
-    dataset = load_data_dir(
+    dataset = load_directory(
         data_dir, lenient=lenient, rejects_dir=rejects_dir, on_progress=on_progress
     )
     return rank_dataset(dataset, as_of=as_of, specs=specs, model=model, on_progress=on_progress)
 
 
+def load_directory(
+    data_dir: Path,
+    *,
+    lenient: bool = False,
+    rejects_dir: Path | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Dataset:
+    """Load a data directory (:func:`~buitengebied.load.directory.load_data_dir`) for a run.
+
+    In lenient mode, before anything is read, ``rejects_dir`` is refused when it is the
+    data directory or lies in it; a refused write of the rejected rows becomes an
+    :class:`~buitengebied.io.outputs.OutputError` naming ``rejects_dir``.
+
+    Parameters
+    ----------
+    data_dir, lenient, rejects_dir, on_progress
+        As for :func:`rank_directory`.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ContractError
+        ``rejects_dir`` lies in the data directory, or the directory breaks the contract.
+    OutputError
+        The rejected rows could not be written.
+    """
+    if not lenient or rejects_dir is None:
+        return load_data_dir(
+            data_dir, lenient=lenient, rejects_dir=rejects_dir, on_progress=on_progress
+        )
+    check_output_path(rejects_dir, data_dir=data_dir, folder=True)
+    # Readers turn every failure of an input into a ValidationError: an OSError here
+    # comes from writing the rejects, or from listing the data directory itself.
+    try:
+        return load_data_dir(
+            data_dir, lenient=True, rejects_dir=rejects_dir, on_progress=on_progress
+        )
+    except OSError as exc:
+        if exc.filename is not None and Path(exc.filename) == Path(data_dir):
+            raise
+        raise output_error(rejects_dir, exc) from exc
+
+
 def ranking_table(scores: RiskScores) -> pd.DataFrame:
     """Return the contract's ``ranked.csv`` columns: address_id, score, rank, top_factors."""
     return scores.table[["address_id", "score", "rank", "top_factors"]]
+
+
+#: Where the meta file lies: beside the ranking, ``ranked.csv`` -> ``ranked.meta.json``.
+META_SUFFIX = ".meta.json"
+
+
+def ranking_meta(ranking: Ranking) -> dict[str, Any]:
+    """Return what ``ranked.meta.json`` records about a ranking (without the checksum)."""
+    analysis = ranking.analysis
+    return {
+        "as_of": analysis.as_of.isoformat(),
+        "model": ranking.choice.kind,
+        "model_reason": ranking.choice.reason,
+        "layers_used": ranking.scores.layers_used,
+        "weights": ranking.scores.weights,
+        "weights_scale": "expert" if ranking.choice.kind == "expert" else "logit",
+        "scales": ranking.scores.scales,
+        "addresses": len(analysis.dataset.addresses),
+    }
+
+
+def write_ranking(ranking: Ranking, out: Path) -> tuple[Path, Path]:
+    """Write ``ranked.csv`` (the contract's columns) and ``ranked.meta.json`` beside it.
+
+    What a reader may rely on:
+
+    - Each file is whole: either the one that was there before or the complete new one,
+      never a truncated or interleaved file, also when the process is killed or another
+      run writes the same ``out`` at the same moment (each is written to a temporary file
+      in the same folder, flushed to disk and renamed over the target).
+    - Both are complete before either is replaced; then the CSV is renamed, then the meta
+      file.  A failed write replaces neither.
+    - The meta file's ``ranked_csv_sha256`` is the SHA-256 of the CSV it describes: a
+      meta file whose checksum differs from the CSV beside it belongs to another run (a
+      run killed between the two renames, or two runs racing).
+
+    Parameters
+    ----------
+    ranking : Ranking
+        The ranking to write.
+    out : Path
+        The CSV; the meta file is ``out`` with suffix ``.meta.json``.  Its folder is
+        created when missing.
+
+    Returns
+    -------
+    tuple of Path
+        The CSV and the meta file.
+
+    Raises
+    ------
+    ContractError
+        ``out`` lies in the folder of one of the ranking's input files, or is a folder.
+    OutputError
+        The operating system refused a write (no space, read-only folder, ...); the old
+        files are left as they were.
+    """
+    out = Path(out)
+    meta_path = out.with_suffix(META_SUFFIX)
+    for target in (out, meta_path):
+        _refuse_input_folders(target, ranking.analysis.dataset)
+    table = ranking_table(ranking.scores)
+    with output_errors(out):
+        out.parent.mkdir(parents=True, exist_ok=True)
+    with output_errors(meta_path), atomic_path(meta_path) as meta_temporary:
+        with output_errors(out), atomic_path(out) as csv_temporary:
+            write_text_csv(table, csv_temporary)
+            meta = ranking_meta(ranking) | {"ranked_csv_sha256": _sha256(csv_temporary)}
+            with output_errors(meta_path):
+                meta_temporary.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    return out, meta_path
+
+
+def write_risk_surface(
+    analysis: Analysis,
+    out: Path,
+    *,
+    cell_size_m: float,
+    on_progress: ProgressCallback | None = None,
+) -> RiskSurface:
+    """Compute the risk surface of an (expert) analysis and write it as a GeoTIFF.
+
+    The file is written atomically, like :func:`write_ranking`.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The expert analysis (``Ranking.analysis``).
+    out : Path
+        Target ``.tif`` in EPSG:28992; its folder is created when missing.
+    cell_size_m : float
+        Cell size in metres.
+    on_progress : callable, optional
+        Receives ``(step, fraction)``.
+
+    Returns
+    -------
+    RiskSurface
+        The grid written.
+
+    Raises
+    ------
+    ContractError
+        ``out`` lies in the folder of one of the input files, or is a folder.
+    OutputError
+        The operating system refused the write; the old file is left as it was.
+    """
+    # Imported here: rasterio costs every other command a fifth of a second of start-up.
+    from buitengebied.scoring.surface import risk_surface, write_surface
+
+    out = Path(out)
+    _refuse_input_folders(out, analysis.dataset)
+    surface = risk_surface(
+        analysis.dataset,
+        analysis.specs,
+        analysis.scores,
+        as_of=analysis.as_of,
+        cell_size_m=cell_size_m,
+        on_progress=on_progress,
+    )
+    with output_errors(out), atomic_path(out) as temporary:
+        write_surface(surface, temporary, as_of=analysis.as_of)
+        _check_reads_back(
+            temporary, raw_bytes=surface.risk.nbytes * (1 + len(surface.contributions))
+        )
+    return surface
+
+
+def _check_reads_back(path: Path, *, raw_bytes: int) -> None:
+    """Read a written GeoTIFF back whole, band by band.
+
+    GDAL does not raise when a tile cannot be written (a full disk): it logs and leaves a
+    truncated file.  A file that does not read back is never renamed over the target.
+
+    Raises
+    ------
+    OSError
+        ``ENOSPC`` when less than ``raw_bytes`` (the uncompressed bands) are free on the
+        device, ``EIO`` otherwise.
+    """
+    import rasterio
+    from rasterio.errors import RasterioIOError
+
+    try:
+        with rasterio.open(path) as written:
+            for band in range(1, written.count + 1):
+                written.read(band)
+    except RasterioIOError as exc:
+        if shutil.disk_usage(path.parent).free < raw_bytes:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)) from exc
+        raise OSError(errno.EIO, "the GeoTIFF written does not read back whole") from exc
+
+
+def _refuse_input_folders(target: Path, dataset: Dataset) -> None:
+    """Refuse ``target`` in the folder of any input file (a guard for library callers)."""
+    for folder in sorted({path.parent for path in dataset.source_files.values()}):
+        check_output_path(target, data_dir=folder)
+    check_output_kind(target)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

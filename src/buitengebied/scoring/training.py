@@ -1,5 +1,10 @@
 """Training examples from a dataset's own history, and the fit of the learned model.
 
+:func:`fit_learned_model` returns a :class:`LearnedFit`: the fitted
+:class:`~buitengebied.scoring.estimator.LearnedRiskModel`, or the reason it refused to
+learn, which the model choice (:mod:`buitengebied.scoring.choice`) turns into a ranking
+with the expert weights.
+
 Settings
 --------
 DEFAULT_STEP_DAYS
@@ -11,14 +16,16 @@ DEFAULT_WARMUP_DAYS
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 import pandas as pd
 
-from buitengebied.contract import CONFIRMED_FINDS, LAYER_SCHEMAS
+from buitengebied.contract import LAYER_SCHEMAS
 from buitengebied.dataset import Dataset
+from buitengebied.errors import InsufficientFindsError
 from buitengebied.evidence.features import address_xy
 from buitengebied.evidence.layerspec import LayerSpec, load_layer_specs
 from buitengebied.scoring.analysis import analyse
@@ -33,6 +40,8 @@ from buitengebied.scoring.split import (
 )
 from buitengebied.settings import LOCAL_TIMEZONE
 from buitengebied.timeutil import local_days_later
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_STEP_DAYS: Final[int] = 90
 
@@ -69,6 +78,27 @@ class TrainingSet:
     sample_weight: np.ndarray
     cutoffs: list[pd.Timestamp]
     n_finds: int
+
+
+@dataclass(frozen=True)
+class LearnedFit:
+    """The learned model fitted on a dataset's history, or why it refused to learn.
+
+    Attributes
+    ----------
+    model : LearnedRiskModel or None
+        The fitted model; None when ``fit`` refused.
+    refusal : str
+        Why the model did not learn (the
+        :class:`~buitengebied.errors.InsufficientFindsError` message); "" when it learned.
+    """
+
+    model: LearnedRiskModel | None
+    refusal: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.model is None) == (not self.refusal):
+            raise ValueError("a LearnedFit holds either a model or the reason it refused")
 
 
 def training_cutoffs(
@@ -117,8 +147,8 @@ def training_cutoffs(
 def _first_record(dataset: Dataset) -> pd.Timestamp | None:
     starts = []
     for name, frame in dataset.layers.items():
-        column = "period_start" if name == "energy" else LAYER_SCHEMAS[name].time_column
-        if name == "vacant_buildings" or column is None or column not in frame or not len(frame):
+        column = LAYER_SCHEMAS[name].history_column
+        if column is None or column not in frame or not len(frame):
             continue
         moment = frame[column].min()
         if pd.notna(moment):
@@ -217,15 +247,14 @@ def _inspection_moments(
     dataset: Dataset, address_ids: pd.Index
 ) -> tuple[tuple[np.ndarray, list[pd.Timestamp]], tuple[np.ndarray, list[pd.Timestamp]]]:
     """(address positions, moments) of confirmed finds and of all inspections."""
-    inspections = dataset.layer("inspections")
-    if inspections is None or not len(inspections):
+    outcomes = dataset.outcomes()
+    if not len(outcomes):
         empty: tuple[np.ndarray, list[pd.Timestamp]] = (np.zeros(0, dtype=np.int64), [])
         return empty, empty
-    positions = address_ids.get_indexer(inspections["address_id"].astype(object))
+    positions = address_ids.get_indexer(outcomes.address_ids.astype(object))
     known = positions >= 0
-    moments = list(pd.to_datetime(inspections["inspected_at"], utc=True))
-    found = inspections["outcome"].astype("string").str.lower().isin(CONFIRMED_FINDS)
-    found = found.to_numpy(dtype=bool) & known
+    moments = list(pd.to_datetime(outcomes.moments, utc=True))
+    found = outcomes.confirmed & known
     return (
         (positions[found], [m for m, f in zip(moments, found, strict=True) if f]),
         (positions[known], [m for m, k in zip(moments, known, strict=True) if k]),
@@ -257,7 +286,7 @@ def fit_learned_model(
     warmup_days: int = DEFAULT_WARMUP_DAYS,
     min_positives: float = DEFAULT_MIN_POSITIVES,
     random_state: int | None = 0,
-) -> LearnedRiskModel:
+) -> LearnedFit:
     """Fit a :class:`LearnedRiskModel` on the dataset's own history before ``as_of``.
 
     Parameters
@@ -271,14 +300,14 @@ def fit_learned_model(
     horizon_days, step_days, warmup_days : int
         Label window, distance between cut-offs, history before the first cut-off.
     min_positives : float
-        Fewest confirmed finds to learn from; else the model falls back.
+        Fewest confirmed finds to learn from; with fewer the model refuses.
     random_state : int or None
         Seeds the validation's block shuffle.
 
     Returns
     -------
-    LearnedRiskModel
-        Fitted (possibly in fallback: check ``fallback_`` and ``fallback_reason_``).
+    LearnedFit
+        The fitted model, or (too few finds) no model and the reason.
     """
     specs = specs if specs is not None else load_layer_specs()
 
@@ -293,7 +322,8 @@ def fit_learned_model(
             with_features=with_features,
         )
 
-    # Counting labels is cheap; the per-cut-off analyses are only worth it with enough finds.
+    # Counting labels is cheap; the per-cut-off analyses are only worth it with enough
+    # finds.  Without them the model refuses on the label count alone (features at zero).
     training = examples(with_features=False)
     if training.sample_weight[training.y].sum() >= min_positives:
         training = examples(with_features=True)
@@ -303,10 +333,15 @@ def fit_learned_model(
         expert_weights={s.name: float(s.weight) for s in specs},
         random_state=random_state,
     )
-    return model.fit(
-        training.X,
-        training.y,
-        exposure=training.exposure,
-        groups=training.groups,
-        sample_weight=training.sample_weight,
-    )
+    try:
+        model.fit(
+            training.X,
+            training.y,
+            exposure=training.exposure,
+            groups=training.groups,
+            sample_weight=training.sample_weight,
+        )
+    except InsufficientFindsError as refusal:
+        logger.info("learned risk model refused: %s", refusal)
+        return LearnedFit(None, str(refusal))
+    return LearnedFit(model)

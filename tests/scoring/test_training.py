@@ -1,0 +1,145 @@
+"""Training examples from a dataset's history, and the fit (or refusal) of the learned model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from buitengebied.evaluation.backtest import score_methods, select_methods
+from buitengebied.evidence.layerspec import load_layer_specs
+from buitengebied.load.directory import load_data_dir
+from buitengebied.load.timefilter import known_at
+from buitengebied.scoring import training
+from buitengebied.scoring.analysis import analyse
+from buitengebied.scoring.choice import ModelKind, choose_model, score_with_model
+from buitengebied.scoring.estimator import LearnedRiskModel
+from buitengebied.scoring.fusion import factor_strengths
+from buitengebied.scoring.ranking import rank_dataset
+from buitengebied.scoring.training import LearnedFit, fit_learned_model, training_examples
+from buitengebied.timeutil import parse_as_of
+from buitengebied_scenarios.generator import ScenarioParams, generate_scenario
+
+AS_OF = "2026-11-01"
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory):
+    data_dir: Path = tmp_path_factory.mktemp("scenario") / "data"
+    generate_scenario(
+        data_dir,
+        ScenarioParams(n_addresses=800, inspection_rate=0.3, n_hidden_sites=80, seed=1),
+    )
+    dataset = load_data_dir(data_dir)
+    specs = load_layer_specs()
+    learned = fit_learned_model(dataset, as_of=parse_as_of(AS_OF), specs=specs)
+    return dataset, specs, learned
+
+
+def test_learned_fit_holds_a_model_or_the_reason_it_refused():
+    assert LearnedFit(None, "too few").refusal == "too few"
+    assert LearnedFit(LearnedRiskModel()).refusal == ""
+    for inconsistent in ((None, ""), (LearnedRiskModel(), "too few")):
+        with pytest.raises(ValueError, match="either a model or the reason"):
+            LearnedFit(*inconsistent)
+
+
+def test_scenario_learns(scenario):
+    _dataset, specs, learned = scenario
+    model = learned.model
+    assert isinstance(model, LearnedRiskModel), learned.refusal
+    assert learned.refusal == ""
+    assert model.n_positives_ >= 20
+    assert set(model.factor_weights_) == {s.name for s in specs}
+    assert model.cv_average_precision_["n_folds"] > 0
+    choice = choose_model(ModelKind.AUTO, learned)
+    assert choice.kind in ("expert", "learned") and "average precision" in choice.reason
+    assert choose_model(ModelKind.LEARNED, learned).kind == "learned"
+
+
+def test_training_uses_nothing_known_at_or_after_as_of(scenario):
+    dataset, specs, _learned = scenario
+    as_of = parse_as_of(AS_OF) - pd.Timedelta(days=200)
+    full = fit_learned_model(dataset, as_of=as_of, specs=specs, min_positives=5).model
+    past = known_at(dataset, as_of)
+    cut = fit_learned_model(past, as_of=as_of, specs=specs, min_positives=5).model
+    assert full is not None and cut is not None
+    assert_allclose(full.coef_, cut.coef_)
+    pd.testing.assert_frame_equal(full.cv_results_, cut.cv_results_)
+
+
+def test_labels_come_strictly_after_the_cutoff(scenario):
+    dataset, specs, _ = scenario
+    examples = training_examples(dataset, as_of=parse_as_of(AS_OF), specs=specs)
+    inspections = dataset.layers["inspections"]
+    cutoff = examples.cutoffs[3]
+    at_cutoff = examples.X.index.get_level_values("cutoff") == cutoff
+    end = cutoff + pd.DateOffset(days=180)
+    window = inspections[
+        (inspections["inspected_at"] >= cutoff) & (inspections["inspected_at"] < end)
+    ]
+    found = window[window["outcome"].isin(["cannabis_grow", "drug_lab", "storage"])]
+    ids = examples.X.index.get_level_values("address_id")[at_cutoff]
+    assert set(ids[examples.y[at_cutoff]]) == set(found["address_id"])
+    assert set(ids[examples.exposure[at_cutoff]]) == set(window["address_id"])
+    expected = factor_strengths(analyse(dataset, as_of=cutoff, specs=specs).evidence)[0]
+    pd.testing.assert_frame_equal(examples.X.loc[cutoff], expected[examples.X.columns])
+
+
+def test_backtest_ranks_with_learned_probabilities_in_the_expert_order_of_the_model(scenario):
+    dataset, specs, _learned = scenario
+    as_of = parse_as_of(AS_OF)
+    methods = select_methods(specs, model="all")[:3]
+    analysis, scores = score_methods(dataset, as_of=as_of, specs=specs, methods=methods)
+    assert "learned" not in scores.attrs["fallback"]
+    learned = scores["learned"]
+    assert learned.between(0.0, 1.0).all() and learned.nunique() > 10
+    fit = fit_learned_model(dataset, as_of=as_of, specs=specs)
+    assert fit.model is not None, fit.refusal
+    ranked = score_with_model(analysis, fit.model).table
+    # Probabilities rank the addresses as the model's explained score does.
+    assert_array_equal(
+        learned.reindex(ranked["address_id"]).to_numpy(), ranked["probability"].to_numpy()
+    )
+    assert ranked.set_index("address_id")["score"].corr(learned, method="spearman") > 0.999
+    choice = choose_model(ModelKind.AUTO, fit)
+    expected = learned if choice.kind == "learned" else scores["expert"]
+    assert_array_equal(scores["auto"].to_numpy(), expected.to_numpy())
+
+
+def test_refusal_ranks_with_the_expert_scores_and_says_why(scenario, monkeypatch):
+    dataset, specs, _learned = scenario
+    as_of = parse_as_of(AS_OF)
+    refused = fit_learned_model(dataset, as_of=as_of, specs=specs, min_positives=10**6)
+    assert refused.model is None
+    assert refused.refusal.startswith("only ")
+    assert refused.refusal.endswith(
+        " confirmed finds in the training windows; at least 1e+06 needed"
+    )
+    monkeypatch.setattr(training, "fit_learned_model", lambda *args, **kwargs: refused)
+    expert = analyse(dataset, as_of=as_of, specs=specs).scores.table
+    for kind in (ModelKind.LEARNED, ModelKind.AUTO):
+        ranking = rank_dataset(dataset, as_of=as_of, specs=specs, model=kind)
+        assert ranking.choice.kind == "expert"
+        assert ranking.choice.reason == f"{refused.refusal}; using expert weights"
+        pd.testing.assert_frame_equal(ranking.scores.table, expert)
+
+
+def test_too_few_finds_skip_the_per_cutoff_analyses(scenario, monkeypatch):
+    dataset, specs, _learned = scenario
+    analysed = []
+
+    def counting_analyse(*args, **kwargs):
+        analysed.append(kwargs["as_of"])
+        return analyse(*args, **kwargs)
+
+    monkeypatch.setattr(training, "analyse", counting_analyse)
+    as_of = parse_as_of(AS_OF)
+    assert fit_learned_model(dataset, as_of=as_of, specs=specs, min_positives=10**6).model is None
+    assert analysed == []
+    assert fit_learned_model(dataset, as_of=as_of, specs=specs).model is not None
+    assert len(analysed) == len(
+        training_examples(dataset, as_of=as_of, with_features=False).cutoffs
+    )
