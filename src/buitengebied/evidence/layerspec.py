@@ -18,24 +18,32 @@ number per address with a ``method``:
 ``remoteness``
     Derived factor: how few other addresses lie around (``bandwidth_m``).
 
+The files are read strictly: a key that is unknown, or that the chosen method does not
+use, is an error (with a "did you mean" where a known key is close), values are
+type-checked, filter and weight columns must be contract columns of the source layer,
+and ``visible_to`` is required (deny by default).  Every problem of every file is
+reported at once, in one :class:`~buitengebied.errors.LayerSpecError`, one line per
+problem: ``<file>: [table] key: problem``.
+
+The shipped files are package data (``buitengebied/layers``), read with
+:mod:`importlib.resources`; a directory of files replaces them (``--layers``).
 Adding a signal is adding a file: see ``docs/layers.md``.
 """
 
 from __future__ import annotations
 
 import difflib
-import math
+import sys
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
-from buitengebied.contract import LAYER_SCHEMAS, ColumnType, LayerSchema
+from buitengebied.contract import LAYER_SCHEMAS, Column, ColumnType, GeometryKind, LayerSchema
 from buitengebied.errors import LayerSpecError
 
-METHODS: Final = ("kernel_density", "nearest", "linked", "energy_anomaly", "remoteness")
 ROLES: Final = (
     "police",
     "municipality",
@@ -45,6 +53,55 @@ ROLES: Final = (
     "grid_operator",
     "analyst",
 )
+#: Records counted around a place at which an effort-corrected signal is halved.
+DEFAULT_REFERENCE_COUNT: Final = 5.0
+
+_PACKAGE: Final = "buitengebied"
+_LAYERS_FOLDER: Final = "layers"
+_SUFFIX: Final = ".toml"
+#: Longest value repeated in a message.
+_SHOWN_CHARS: Final = 60
+
+_TOP_KEYS: Final = ("layer", "evidence")
+_LAYER_KEYS: Final = ("source_layer", "title", "description", "weight", "visible_to")
+_RECORD_OPTIONS: Final = ("half_life_days", "filter", "record_weights")
+_EFFORT_KEYS: Final = ("source_layer", "bandwidth_m", "reference_count")
+_RECORD_WEIGHT_KEYS: Final = ("column", "values", "default")
+#: How a boolean column's values read once loaded and lower-cased.
+_BOOLEAN_VALUES: Final = ("true", "false")
+#: Columns matched by their value; numbers and dates do not compare as text.
+_MATCHABLE_TYPES: Final = (ColumnType.TEXT, ColumnType.ID, ColumnType.CATEGORY, ColumnType.BOOLEAN)
+
+
+@dataclass(frozen=True)
+class _Method:
+    """What one method reads from a layer file.
+
+    ``parameters`` are required positive numbers of ``[evidence]``; ``options`` are the
+    other ``[evidence]`` keys it honours.  ``source_layer`` is the one layer it can read,
+    if it is bound to one.
+    """
+
+    parameters: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+    source_layer: str | None = None
+    needs_geometry: bool = False
+    needs_address_id: bool = False
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every ``[evidence]`` key the method reads."""
+        return ("method", *self.parameters, *self.options)
+
+
+_METHODS: Final = {
+    "kernel_density": _Method(("bandwidth_m",), (*_RECORD_OPTIONS, "effort"), needs_geometry=True),
+    "nearest": _Method(("scale_m", "max_distance_m"), _RECORD_OPTIONS, needs_geometry=True),
+    "linked": _Method((), _RECORD_OPTIONS, needs_address_id=True),
+    "energy_anomaly": _Method(source_layer="energy"),
+    "remoteness": _Method(("bandwidth_m",), source_layer="addresses"),
+}
+METHODS: Final = tuple(_METHODS)
 
 
 @dataclass(frozen=True)
@@ -72,7 +129,7 @@ class Effort:
 
     source_layer: str
     bandwidth_m: float
-    reference_count: float = 5.0
+    reference_count: float = DEFAULT_REFERENCE_COUNT
 
 
 @dataclass(frozen=True)
@@ -122,23 +179,32 @@ class LayerSpec:
 
 
 def default_layer_files() -> list[tuple[str, str]]:
-    """Return the layer files shipped with the package as ``(file name, text)`` pairs.
+    """Return the layer files shipped with the package, sorted by name.
 
-    They are package data (``buitengebied/layers/*.toml``), read with
-    :mod:`importlib.resources`, so an installed wheel finds them wherever it runs.
+    They are package data, read through :mod:`importlib.resources`, so they need not lie
+    in a directory on disk.
+
+    Returns
+    -------
+    list of (str, str)
+        ``(file name, text)`` of every ``*.toml`` in ``buitengebied/layers``.
     """
-    folder = resources.files("buitengebied").joinpath("layers")
-    files = sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
-    return [(f.name, f.read_text(encoding="utf-8")) for f in files]
+    folder = resources.files(_PACKAGE) / _LAYERS_FOLDER
+    entries = sorted(folder.iterdir(), key=lambda entry: entry.name)
+    return [
+        (entry.name, entry.read_text(encoding="utf-8"))
+        for entry in entries
+        if entry.name.endswith(_SUFFIX) and entry.is_file()
+    ]
 
 
 def load_layer_specs(layers_dir: Path | None = None) -> list[LayerSpec]:
-    """Read every layer file, sorted by name; report every problem of every file at once.
+    """Read every layer file, sorted by name.
 
     Parameters
     ----------
     layers_dir : Path, optional
-        A folder of ``*.toml`` layer files; default: the files shipped with the package
+        A directory whose ``*.toml`` files replace the shipped ones
         (:func:`default_layer_files`).
 
     Returns
@@ -148,22 +214,21 @@ def load_layer_specs(layers_dir: Path | None = None) -> list[LayerSpec]:
     Raises
     ------
     LayerSpecError
-        One or more files break the rules; the message has one line per problem, naming
-        the file, the table and the key.
+        The directory holds no layer file, or a file is unreadable or malformed; the
+        message lists every problem of every file, one line each.
     """
     if layers_dir is None:
-        sources = [(name, name, text) for name, text in default_layer_files()]
+        where = f"{_PACKAGE}/{_LAYERS_FOLDER}"
+        documents = [(f"{where}/{name}", text) for name, text in default_layer_files()]
+        problems: list[str] = []
     else:
-        directory = Path(layers_dir)
-        if not directory.is_dir():
-            raise LayerSpecError(f"{directory}: not a folder of layer files")
-        paths = sorted(directory.glob("*.toml"))
-        if not paths:
-            raise LayerSpecError(f"{directory}: no layer files (*.toml)")
-        sources = [(p.name, str(p), _read_text(p)) for p in paths]
-    specs, problems = [], []
-    for name, label, text in sources:
-        spec, found = _parse_text(Path(name).stem, label, text)
+        where = str(layers_dir)
+        documents, problems = _read_directory(Path(layers_dir))
+    if not documents and not problems:
+        raise LayerSpecError(f"{where}: no layer files (*{_SUFFIX})")
+    specs = []
+    for source, text in documents:
+        spec, found = _parse(source, text)
         problems += found
         if spec is not None:
             specs.append(spec)
@@ -178,7 +243,7 @@ def parse_layer_spec(path: Path) -> LayerSpec:
     Parameters
     ----------
     path : Path
-        A ``.toml`` file with ``[layer]`` and ``[evidence]`` tables (see ``docs/layers.md``).
+        A ``.toml`` file with ``[layer]`` and ``[evidence]`` tables.
 
     Returns
     -------
@@ -187,329 +252,366 @@ def parse_layer_spec(path: Path) -> LayerSpec:
     Raises
     ------
     LayerSpecError
-        Every problem of the file, one per line.
+        The file is unreadable or malformed; the message lists every problem.
     """
-    spec, problems = _parse_text(Path(path).stem, str(path), _read_text(Path(path)))
-    if problems or spec is None:
+    text, problem = _read_file(Path(path))
+    if text is None:
+        raise LayerSpecError(problem)
+    spec, problems = _parse(str(path), text)
+    if spec is None:
         raise LayerSpecError("\n".join(problems))
     return spec
 
 
-def _read_text(path: Path) -> str:
+def _read_directory(directory: Path) -> tuple[list[tuple[str, str]], list[str]]:
+    """Return ``(source, text)`` of every layer file in ``directory``, and read failures."""
+    if not directory.is_dir():
+        raise LayerSpecError(f"{directory}: not a directory of layer files")
+    documents, problems = [], []
+    for path in sorted(directory.glob(f"*{_SUFFIX}")):
+        text, problem = _read_file(path)
+        if text is None:
+            problems.append(problem)
+        else:
+            documents.append((str(path), text))
+    return documents, problems
+
+
+def _read_file(path: Path) -> tuple[str | None, str]:
+    """Return the file's text, or ``None`` and why it cannot be read."""
+    if not path.is_file():
+        return None, f"{path}: not a regular file"
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LayerSpecError(f"{path}: cannot be read as UTF-8 text ({exc})") from exc
+        return path.read_text(encoding="utf-8"), ""
+    except UnicodeDecodeError as exc:
+        return None, f"{path}: not UTF-8 (byte {exc.start}: {exc.reason})"
+    except OSError as exc:
+        return None, f"{path}: cannot be read ({exc.strerror or exc})"
 
 
-#: Keys of ``[layer]``: required or not.
-_LAYER_KEYS: Final = {
-    "source_layer": True,
-    "title": True,
-    "description": False,
-    "weight": True,
-    "visible_to": True,
-}
-#: Keys of ``[evidence]`` every method takes.
-_EVIDENCE_KEYS: Final = ("method",)
-#: Method parameters (metres, required and positive) per method.
-_METHOD_PARAMS: Final = {
-    "kernel_density": ("bandwidth_m",),
-    "nearest": ("scale_m", "max_distance_m"),
-    "linked": (),
-    "energy_anomaly": (),
-    "remoteness": ("bandwidth_m",),
-}
-#: Optional ``[evidence]`` keys per method: only methods that weigh records take them.
-_METHOD_OPTIONS: Final = {
-    "kernel_density": ("half_life_days", "filter", "record_weights", "effort"),
-    "nearest": ("half_life_days", "filter", "record_weights"),
-    "linked": ("half_life_days", "filter", "record_weights"),
-    "energy_anomaly": (),
-    "remoteness": (),
-}
-_EFFORT_KEYS: Final = {"source_layer": True, "bandwidth_m": True, "reference_count": False}
-_RECORD_WEIGHT_KEYS: Final = {"column": True, "values": True, "default": False}
-_DEFAULT_REFERENCE_COUNT: Final = 5.0
-
-
-class _Problems:
-    """Collects the problems of one file, each naming the file, the table and the key."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.lines: list[str] = []
-
-    def add(self, table: str, key: str | None, problem: str) -> None:
-        where = f"[{table}]" + (f" {key}" if key else "")
-        self.lines.append(f"{self.label}: {where}: {problem}")
-
-    def unknown_keys(self, table: str, found: dict[str, Any], allowed: Sequence[str]) -> None:
-        for key in found:
-            if key not in allowed:
-                close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
-                hint = (
-                    f"; did you mean '{close[0]}'?"
-                    if close
-                    else f"; known keys: {', '.join(allowed)}"
-                )
-                self.add(table, key, "unknown key" + hint)
-
-    def required(self, table: str, found: dict[str, Any], keys: dict[str, bool]) -> None:
-        for key, needed in keys.items():
-            if needed and key not in found:
-                self.add(table, key, "missing (required)")
-
-
-def _parse_text(name: str, label: str, text: str) -> tuple[LayerSpec | None, list[str]]:
-    problems = _Problems(label)
+def _parse(source: str, text: str) -> tuple[LayerSpec | None, list[str]]:
+    """Parse one file's text; return the spec (``None`` if there are problems) and them."""
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problems.add("file", None, f"not valid TOML ({exc})")
-        return None, problems.lines
-    problems.unknown_keys("file", document, ("layer", "evidence"))
-    layer = _table(document, "layer", problems)
-    evidence = _table(document, "evidence", problems)
-    problems.required("layer", layer, _LAYER_KEYS)
-    problems.unknown_keys("layer", layer, tuple(_LAYER_KEYS))
-    source_layer = _text(layer, "source_layer", "layer", problems)
-    schema = LAYER_SCHEMAS.get(source_layer) if source_layer is not None else None
-    if source_layer is not None and schema is None:
-        problems.add("layer", "source_layer", f"'{source_layer}' is not a contract layer")
-    method = _method(evidence, problems)
-    weight = _number(layer, "weight", "layer", problems, minimum=0.0)
-    roles = _roles(layer, problems)
-    params = _method_params(evidence, method, problems)
-    half_life = _number(evidence, "half_life_days", "evidence", problems, positive=True)
-    filters = _filters(evidence, schema, problems)
-    weights = _record_weights(evidence, schema, problems)
-    effort = _effort(evidence, problems)
-    title = _text(layer, "title", "layer", problems)
-    description = _text(layer, "description", "layer", problems)
-    if problems.lines:
-        return None, problems.lines
-    assert source_layer is not None and method is not None and weight is not None
-    return (
-        LayerSpec(
-            name=name,
-            title=title or name,
-            description=description or "",
-            source_layer=source_layer,
-            method=method,
-            weight=weight,
-            visible_to=roles,
-            params=params,
-            half_life_days=half_life,
-            filters=filters,
-            record_weights=weights,
-            effort=effort,
-        ),
-        [],
-    )
+        return None, [f"{source}: not valid TOML ({exc})"]
+    reader = _Reader(source)
+    spec = _spec_from_document(reader, Path(source).stem, document)
+    return (None if reader.problems else spec), reader.problems
 
 
-def _table(parent: dict[str, Any], key: str, problems: _Problems, *, where: str = "file") -> dict:
-    value = parent.get(key, {})
-    if not isinstance(value, dict):
-        problems.add(where, key, "must be a table")
-        return {}
-    if key in ("layer", "evidence") and where == "file" and key not in parent:
-        problems.add(key, None, "table missing (required)")
-    return value
+def _suggestion(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def _text(table: dict[str, Any], key: str, where: str, problems: _Problems) -> str | None:
-    value = table.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        problems.add(where, key, f"must be a non-empty text, not {value!r}")
-        return None
-    return value
+def _shown(value: Any) -> str:
+    """Return a value as written in messages, cut short when long."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
 
 
-def _number(
-    table: dict[str, Any],
-    key: str,
-    where: str,
-    problems: _Problems,
-    *,
-    minimum: float | None = None,
-    positive: bool = False,
-) -> float | None:
-    value = table.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        problems.add(where, key, f"must be a finite number, not {value!r}")
-        return None
-    if positive and value <= 0:
-        problems.add(where, key, f"must be positive, not {value!r}")
-        return None
-    if minimum is not None and value < minimum:
-        problems.add(where, key, f"must be at least {minimum:g}, not {value!r}")
-        return None
-    return float(value)
+def _unknown(word: str, choices: Sequence[str]) -> str:
+    """Explain that ``word`` is not one of ``choices``: the closest, or all of them."""
+    hint = _suggestion(word, choices)
+    return hint or f"; expected one of {', '.join(choices)}"
 
 
-def _method(evidence: dict[str, Any], problems: _Problems) -> str | None:
-    method = evidence.get("method")
-    if method is None:
-        problems.add("evidence", "method", f"missing (required): one of {', '.join(METHODS)}")
-        return None
-    if method not in METHODS:
-        problems.add("evidence", "method", f"'{method}' is not one of {', '.join(METHODS)}")
-        return None
-    return str(method)
+@dataclass
+class _Reader:
+    """Reads the values of one layer file and gathers every problem it finds.
+
+    Each getter returns a stand-in value after a problem, so that reading goes on and
+    the file's other problems are found too; a file with problems yields no spec.
+    """
+
+    source: str
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, table: str, key: str, problem: str) -> None:
+        """Record one problem as ``<file>: [table] key: problem``."""
+        where = f"{table} {key}" if table else key
+        self.problems.append(f"{self.source}: {where}: {problem}")
+
+    def keys(self, table: str, values: Mapping[str, Any], allowed: Sequence[str]) -> None:
+        """Refuse every key of ``values`` that is not ``allowed``."""
+        for key in values:
+            if key not in allowed:
+                self.add(table, key, "unknown key" + _unknown(key, allowed))
+
+    def table(self, table: str, key: str, value: Any, *, required: bool) -> dict[str, Any] | None:
+        """Return a TOML table, or ``None`` when it is absent (or no table)."""
+        if value is None:
+            if required:
+                self.add(table, key, "missing table")
+            return None
+        if not isinstance(value, dict):
+            self.add(table, key, f"expected a table, got {_shown(value)}")
+            return None
+        return value
+
+    def string(self, table: str, key: str, value: Any, *, default: str | None = None) -> str:
+        """Return a string; it is required when there is no ``default``."""
+        if value is None:
+            if default is None:
+                self.add(table, key, "missing; expected a string")
+            return default or ""
+        if not isinstance(value, str):
+            self.add(table, key, f"expected a string, got {_shown(value)}")
+            return default or ""
+        return value
+
+    def number(
+        self, table: str, key: str, value: Any, *, default: float | None = None, positive: bool
+    ) -> float:
+        """Return a finite number, ``> 0`` if ``positive`` else ``>= 0``.
+
+        It is required when there is no ``default``.
+        """
+        expected = "a positive number" if positive else "a number >= 0"
+        if value is None:
+            if default is None:
+                self.add(table, key, f"missing; expected {expected}")
+            return default or 0.0
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        # False for nan and inf, and for TOML integers (unbounded) past float's range.
+        finite = is_number and abs(value) <= sys.float_info.max
+        if not finite or value < 0 or (positive and value == 0):
+            self.add(table, key, f"expected {expected}, got {_shown(value)}")
+            return default or 0.0
+        return float(value)
 
 
-def _roles(layer: dict[str, Any], problems: _Problems) -> tuple[str, ...]:
-    roles = layer.get("visible_to")
-    if roles is None:
-        return ()  # reported as missing by the required-key check: deny by default
-    if not isinstance(roles, list) or not roles or not all(isinstance(r, str) for r in roles):
-        problems.add("layer", "visible_to", "must be a non-empty list of roles")
-        return ()
-    unknown = sorted(set(roles) - set(ROLES))
-    if unknown:
-        problems.add(
-            "layer",
-            "visible_to",
-            f"unknown role(s) {', '.join(unknown)}; roles are {', '.join(ROLES)}",
+def _spec_from_document(reader: _Reader, name: str, document: dict[str, Any]) -> LayerSpec:
+    for key in document:
+        if key not in _TOP_KEYS:
+            reader.add(
+                "", key, "unknown at the top level" + _unknown(key, [f"[{t}]" for t in _TOP_KEYS])
+            )
+    layer = reader.table("", "[layer]", document.get("layer"), required=True) or {}
+    evidence = reader.table("", "[evidence]", document.get("evidence"), required=True) or {}
+    reader.keys("[layer]", layer, _LAYER_KEYS)
+    schema = _source_schema(reader, "[layer]", layer)
+    method = _method(reader, evidence, schema)
+    half_life = evidence.get("half_life_days")
+    if half_life is not None and schema is not None and schema.time_column is None:
+        reader.add(
+            "[evidence]",
+            "half_life_days",
+            f"layer '{schema.name}' has no time column, so its records cannot decay",
         )
-    return tuple(roles)
-
-
-def _method_params(
-    evidence: dict[str, Any], method: str | None, problems: _Problems
-) -> dict[str, float]:
-    if method is None:
-        return {}
-    required = _METHOD_PARAMS[method]
-    problems.unknown_keys(
-        "evidence", evidence, (*_EVIDENCE_KEYS, *required, *_METHOD_OPTIONS[method])
+    return LayerSpec(
+        name=name,
+        title=reader.string("[layer]", "title", layer.get("title"), default=name),
+        description=reader.string("[layer]", "description", layer.get("description"), default=""),
+        source_layer=schema.name if schema is not None else "",
+        method=method,
+        weight=reader.number("[layer]", "weight", layer.get("weight"), positive=False),
+        visible_to=_visible_to(reader, layer.get("visible_to")),
+        params={
+            key: reader.number("[evidence]", key, evidence.get(key), positive=True)
+            for key in _METHODS[method].parameters
+        }
+        if method in _METHODS
+        else {},
+        half_life_days=None
+        if half_life is None
+        else reader.number("[evidence]", "half_life_days", half_life, positive=True),
+        filters=_filters(reader, evidence.get("filter"), schema),
+        record_weights=_record_weights(reader, evidence.get("record_weights"), schema),
+        effort=_effort(reader, evidence.get("effort")),
     )
-    params = {}
-    for key in required:
-        if key not in evidence:
-            problems.add("evidence", key, f"missing (method '{method}' needs it)")
-            continue
-        value = _number(evidence, key, "evidence", problems, positive=True)
-        if value is not None:
-            params[key] = value
-    return params
 
 
-def _column_values(schema: LayerSchema, column: str) -> tuple[str, ...] | None:
-    """The allowed (lower-case) values of a contract column, or None when open-ended."""
-    col = schema.column(column)
-    if col.type is ColumnType.CATEGORY:
-        return col.categories
-    if col.type is ColumnType.BOOLEAN:
-        return ("true", "false")
-    return None
-
-
-def _check_column(
-    schema: LayerSchema | None, column: object, table: str, key: str, problems: _Problems
-) -> str | None:
-    if not isinstance(column, str):
-        problems.add(table, key, f"must be a column name, not {column!r}")
+def _source_schema(reader: _Reader, table: str, values: Mapping[str, Any]) -> LayerSchema | None:
+    """Return the schema of the table's ``source_layer``, or ``None`` after a problem."""
+    name = reader.string(table, "source_layer", values.get("source_layer"))
+    if not name:
         return None
-    if schema is not None and column not in schema.column_names:
-        close = difflib.get_close_matches(column, list(schema.column_names), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        problems.add(table, key, f"'{column}' is not a column of layer '{schema.name}'{hint}")
+    if name not in LAYER_SCHEMAS:
+        reader.add(
+            table,
+            "source_layer",
+            f"'{name}' is not a contract layer" + _unknown(name, list(LAYER_SCHEMAS)),
+        )
+        return None
+    return LAYER_SCHEMAS[name]
+
+
+def _method(reader: _Reader, evidence: Mapping[str, Any], schema: LayerSchema | None) -> str:
+    """Check ``method``, the keys it reads and the layer it reads; return its name."""
+    method = reader.string("[evidence]", "method", evidence.get("method"))
+    if method and method not in _METHODS:
+        reader.add(
+            "[evidence]", "method", f"'{method}' is not a method" + _unknown(method, METHODS)
+        )
+    if method not in _METHODS:
+        every_key = sorted({key for m in _METHODS.values() for key in m.keys})
+        reader.keys("[evidence]", evidence, every_key)
+        return method
+    used = _METHODS[method]
+    for key in evidence:
+        if key in used.keys:
+            continue
+        users = [name for name, other in _METHODS.items() if key in other.keys]
+        problem = (
+            f"method '{method}' does not use this key (used by {', '.join(users)})"
+            if users
+            else "unknown key" + _unknown(key, used.keys)
+        )
+        reader.add("[evidence]", key, problem)
+    if schema is not None:
+        _check_source_fits(reader, method, schema)
+    return method
+
+
+def _check_source_fits(reader: _Reader, method: str, schema: LayerSchema) -> None:
+    """Refuse a source layer the method cannot read."""
+    needs = _METHODS[method]
+    problem = ""
+    if needs.source_layer is not None and schema.name != needs.source_layer:
+        problem = f"method '{method}' reads the '{needs.source_layer}' layer only"
+    elif needs.needs_geometry and schema.geometry is GeometryKind.NONE:
+        problem = f"method '{method}' needs a layer with geometry; '{schema.name}' has none"
+    elif needs.needs_address_id and "address_id" not in schema.column_names:
+        problem = f"method '{method}' needs an address_id column; '{schema.name}' has none"
+    if problem:
+        reader.add("[layer]", "source_layer", problem)
+
+
+def _visible_to(reader: _Reader, value: Any) -> tuple[str, ...]:
+    """Return the roles that may see the records; required and non-empty (deny by default)."""
+    table, key = "[layer]", "visible_to"
+    expected = f"a list of the roles that may see the records ({', '.join(ROLES)})"
+    if value is None:
+        reader.add(table, key, f"missing (nobody is allowed by default); expected {expected}")
+        return ()
+    if not isinstance(value, list) or not all(isinstance(role, str) for role in value):
+        reader.add(table, key, f"expected {expected}, got {_shown(value)}")
+        return ()
+    if not value:
+        reader.add(table, key, f"empty (nobody may see the records); expected {expected}")
+    for role in value:
+        if role not in ROLES:
+            reader.add(table, key, f"unknown role '{role}'" + _unknown(role, ROLES))
+    for role in sorted({role for role in value if value.count(role) > 1}):
+        reader.add(table, key, f"role '{role}' is listed more than once")
+    return tuple(value)
+
+
+def _matchable_column(
+    reader: _Reader, table: str, key: str, name: str, schema: LayerSchema | None
+) -> Column | None:
+    """Return the source layer's column ``name`` if records can be matched on its values."""
+    if schema is None:
+        return None
+    if name not in schema.column_names:
+        reader.add(
+            table,
+            key,
+            f"'{name}' is not a column of the '{schema.name}' layer"
+            + _unknown(name, schema.column_names),
+        )
+        return None
+    column = schema.column(name)
+    if column.type not in _MATCHABLE_TYPES:
+        reader.add(
+            table, key, f"column '{name}' holds {column.type} values, which do not match as text"
+        )
         return None
     return column
 
 
-def _check_values(
-    schema: LayerSchema | None,
-    column: str,
-    values: list[str],
-    table: str,
-    problems: _Problems,
-) -> None:
-    allowed = _column_values(schema, column) if schema is not None else None
-    if allowed is None:
+def _check_value(reader: _Reader, table: str, key: str, value: str, column: Column | None) -> None:
+    """Refuse a value that a category or boolean column cannot hold."""
+    if column is None:
         return
-    for value in values:
-        if value not in allowed:
-            problems.add(
-                table, column, f"'{value}' is not a value of '{column}' ({', '.join(allowed)})"
+    allowed = _BOOLEAN_VALUES if column.type is ColumnType.BOOLEAN else column.categories
+    if column.type in (ColumnType.CATEGORY, ColumnType.BOOLEAN) and value not in allowed:
+        reader.add(
+            table,
+            key,
+            f"'{value}' is not a value of column '{column.name}'" + _unknown(value, allowed),
+        )
+
+
+def _filters(reader: _Reader, value: Any, schema: LayerSchema | None) -> dict[str, tuple[str, ...]]:
+    table = "[evidence.filter]"
+    filters = reader.table("[evidence]", "filter", value, required=False) or {}
+    result = {}
+    for name, listed in filters.items():
+        column = _matchable_column(reader, table, name, name, schema)
+        if not isinstance(listed, list) or not listed:
+            reader.add(
+                table, name, f"expected a non-empty list of values to keep, got {_shown(listed)}"
             )
-
-
-def _filters(
-    evidence: dict[str, Any], schema: LayerSchema | None, problems: _Problems
-) -> dict[str, tuple[str, ...]]:
-    table = _table(evidence, "filter", problems, where="evidence")
-    filters = {}
-    for key, values in table.items():
-        column = _check_column(schema, key, "evidence.filter", key, problems)
-        if not isinstance(values, list) or not all(isinstance(v, str | bool) for v in values):
-            problems.add("evidence.filter", key, "must be a list of values")
             continue
-        kept = tuple(str(v).strip().lower() for v in values)
-        if column is not None:
-            _check_values(schema, column, list(kept), "evidence.filter", problems)
-            filters[column] = kept
-    return filters
+        kept = []
+        for item in listed:
+            if isinstance(item, bool):
+                item = str(item)
+            if not isinstance(item, str):
+                reader.add(table, name, f"expected a string value, got {_shown(item)}")
+                continue
+            kept.append(item.strip().lower())
+            _check_value(reader, table, name, kept[-1], column)
+        result[name] = tuple(kept)
+    return result
 
 
 def _record_weights(
-    evidence: dict[str, Any], schema: LayerSchema | None, problems: _Problems
+    reader: _Reader, value: Any, schema: LayerSchema | None
 ) -> tuple[RecordWeights, ...]:
-    items = evidence.get("record_weights", [])
-    where = "evidence.record_weights"
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        problems.add(
-            "evidence", "record_weights", "must be an array of tables ([[evidence.record_weights]])"
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        reader.add(
+            "[evidence]",
+            "record_weights",
+            "expected an array of tables, each written as [[evidence.record_weights]]",
         )
         return ()
-    weights = []
-    for item in items:
-        problems.required(where, item, _RECORD_WEIGHT_KEYS)
-        problems.unknown_keys(where, item, tuple(_RECORD_WEIGHT_KEYS))
-        column = (
-            _check_column(schema, item.get("column"), where, "column", problems)
-            if "column" in item
-            else None
-        )
-        values = item.get("values", {})
-        if not isinstance(values, dict):
-            problems.add(where, "values", "must be a table of value = weight")
-            continue
-        numbers = {}
-        for value in values:
-            checked = _number(values, value, f"{where}.values", problems, minimum=0.0)
-            if checked is not None:
-                numbers[str(value).lower()] = checked
-        default = _number(item, "default", where, problems, minimum=0.0)
-        if column is not None:
-            _check_values(schema, column, list(numbers), where, problems)
-            weights.append(RecordWeights(column, numbers, default if default is not None else 1.0))
-    return tuple(weights)
+    return tuple(
+        _record_weight(reader, f"[[evidence.record_weights]] #{number}", item, schema)
+        for number, item in enumerate(value, start=1)
+    )
 
 
-def _effort(evidence: dict[str, Any], problems: _Problems) -> Effort | None:
-    if "effort" not in evidence:
+def _record_weight(
+    reader: _Reader, table: str, item: Mapping[str, Any], schema: LayerSchema | None
+) -> RecordWeights:
+    reader.keys(table, item, _RECORD_WEIGHT_KEYS)
+    name = reader.string(table, "column", item.get("column"))
+    column = _matchable_column(reader, table, "column", name, schema) if name else None
+    values = reader.table(table, "values", item.get("values"), required=True)
+    if values is not None and not values:
+        reader.add(table, "values", "empty; expected a weight per value")
+    weights = {}
+    for key, weight in (values or {}).items():
+        label = f"values.{key}"
+        weights[key.lower()] = reader.number(table, label, weight, positive=False)
+        _check_value(reader, table, label, key.lower(), column)
+    default = reader.number(table, "default", item.get("default"), default=1.0, positive=False)
+    return RecordWeights(column=name, values=weights, default=default)
+
+
+def _effort(reader: _Reader, value: Any) -> Effort | None:
+    table = "[evidence.effort]"
+    effort = reader.table("[evidence]", "effort", value, required=False)
+    if effort is None:
         return None
-    table = _table(evidence, "effort", problems, where="evidence")
-    where = "evidence.effort"
-    problems.required(where, table, _EFFORT_KEYS)
-    problems.unknown_keys(where, table, tuple(_EFFORT_KEYS))
-    source_layer = _text(table, "source_layer", where, problems)
-    if source_layer is not None and source_layer not in LAYER_SCHEMAS:
-        problems.add(where, "source_layer", f"'{source_layer}' is not a contract layer")
-    bandwidth = _number(table, "bandwidth_m", where, problems, positive=True)
-    reference = _number(table, "reference_count", where, problems, positive=True)
-    if source_layer is None or bandwidth is None:
-        return None
+    reader.keys(table, effort, _EFFORT_KEYS)
+    schema = _source_schema(reader, table, effort)
+    if schema is not None and schema.geometry is GeometryKind.NONE:
+        reader.add(table, "source_layer", f"'{schema.name}' has no geometry to measure effort by")
     return Effort(
-        source_layer=source_layer,
-        bandwidth_m=bandwidth,
-        reference_count=reference if reference is not None else _DEFAULT_REFERENCE_COUNT,
+        source_layer=schema.name if schema is not None else "",
+        bandwidth_m=reader.number(table, "bandwidth_m", effort.get("bandwidth_m"), positive=True),
+        reference_count=reader.number(
+            table,
+            "reference_count",
+            effort.get("reference_count"),
+            default=DEFAULT_REFERENCE_COUNT,
+            positive=True,
+        ),
     )
