@@ -22,6 +22,7 @@ from conftest import HOT_ADDRESS, ORIGIN_X, ORIGIN_Y
 
 from buitengebied.errors import ContractError, ValidationError
 from buitengebied.io import read_layer_file
+from buitengebied.io.outputs import OutputError
 from buitengebied.load.directory import check_data_dir, find_layer_files, load_data_dir
 
 #: Extracts of real public files (each folder with its SOURCE.txt), shipped with the tests.
@@ -512,14 +513,26 @@ def test_rejects_without_geometry_keep_their_own_columns(
     assert written.loc[0, "_row"] == "3"
 
 
-def test_unwritable_rejects_raise_the_os_error(contract_dir: Path, tmp_path: Path) -> None:
-    # The front turns it into an output error naming the folder (scoring.ranking).
+def test_a_file_where_the_rejects_folder_should_be_is_refused_before_reading(
+    contract_dir: Path, tmp_path: Path
+) -> None:
     break_reports(contract_dir)
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the rejects folder should be")
-    with pytest.raises(OSError):
+    with pytest.raises(ContractError, match="blocked: exists and is not a folder"):
         load_data_dir(contract_dir, lenient=True, rejects_dir=blocked)
     assert blocked.read_text() == "a file where the rejects folder should be"
+
+
+def test_unwritable_rejects_are_an_output_error_naming_the_folder(
+    contract_dir: Path, tmp_path: Path
+) -> None:
+    break_reports(contract_dir)
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file, so no folder can be made below it")
+    with pytest.raises(OutputError, match=r"blocked/rejects: cannot write \(Not a directory\)"):
+        load_data_dir(contract_dir, lenient=True, rejects_dir=blocked / "rejects")
+    assert blocked.read_text() == "a file, so no folder can be made below it"
 
 
 # --- roads: what routing needs --------------------------------------------------------------

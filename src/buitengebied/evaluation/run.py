@@ -19,8 +19,8 @@ from buitengebied.evaluation.report import write_report
 from buitengebied.evidence.layerspec import load_layer_specs
 from buitengebied.io.atomic import atomic_path
 from buitengebied.io.outputs import check_output_path, output_errors
+from buitengebied.load.directory import load_data_dir
 from buitengebied.scoring.choice import EvaluationModels
-from buitengebied.scoring.ranking import load_directory
 from buitengebied.settings import (
     EVALUATION_CELL_SIZE_M,
     EVALUATION_HORIZON_DAYS,
@@ -127,7 +127,7 @@ def run_evaluation(
     check_output_path(out_dir, data_dir=data_dir, folder=True)
     specs = load_layer_specs(layers_dir)
     methods = backtest.select_methods(specs, model=model, seed=seed)
-    dataset = load_directory(
+    dataset = load_data_dir(
         data_dir, lenient=lenient, rejects_dir=rejects_dir, on_progress=on_progress
     )
     cutoffs = backtest.rolling_cutoffs(

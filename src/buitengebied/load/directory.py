@@ -32,6 +32,7 @@ from buitengebied.contract import ADDRESSES, AREA, LAYER_SCHEMAS, SUPPORTED_SUFF
 from buitengebied.dataset import Dataset, ProgressCallback
 from buitengebied.errors import ContractError, RowProblem, ValidationError
 from buitengebied.io import RawLayer, read_layer_file
+from buitengebied.io.outputs import check_output_path, output_errors
 from buitengebied.load.rejects import write_rejects
 from buitengebied.load.validate import ValidatedLayer, validate_layer
 from buitengebied.settings import AREA_MARGIN_M
@@ -309,11 +310,15 @@ def load_data_dir(
         A file breaks the contract (strict mode), or cannot be read at all.
     ContractError
         The directory as a whole breaks the contract.
-    OSError
-        Lenient mode could not write the rejected rows.
+    OutputError
+        Lenient mode could not write the rejected rows (the message names the file).
     """
     if lenient and rejects_dir is None:
         raise ContractError("lenient loading needs a directory for the rejected rows")
+    if lenient:
+        assert rejects_dir is not None
+        # Before anything is read: the rejects never land among the partners' files.
+        check_output_path(rejects_dir, data_dir=data_dir, folder=True)
     found = find_layer_files(data_dir)
     for path in found.ignored:
         if path in found.misspelt:
@@ -369,7 +374,8 @@ def _load_layer(
     if not lenient:
         raise ValidationError(path, layer.problems)
     assert rejects_dir is not None
-    written = write_rejects(layer, raw, name=name, rejects_dir=rejects_dir)
+    with output_errors(rejects_dir):
+        written = write_rejects(layer, raw, name=name, rejects_dir=rejects_dir)
     n_rejected = int(layer.bad_rows.sum())
     logger.warning("%s: %d row(s) rejected, written to %s", path.name, n_rejected, written)
     return layer.frame.loc[~layer.bad_rows], n_rejected

@@ -53,7 +53,7 @@ def write_rejects(layer: ValidatedLayer, raw: RawLayer, *, name: str, rejects_di
     ------
     OSError
         The file cannot be written (a read-only folder, a full disk); the caller names
-        the rejects folder (:func:`buitengebied.scoring.ranking.load_directory`).
+        the rejects folder (:func:`buitengebied.load.directory.load_data_dir`).
     """
     rows = np.flatnonzero(layer.bad_rows)
     table = _annotated_rows(layer, raw, rows)

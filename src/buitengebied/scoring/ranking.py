@@ -25,7 +25,6 @@ from buitengebied.io.atomic import atomic_path
 from buitengebied.io.outputs import (
     check_output_kind,
     check_output_path,
-    output_error,
     output_errors,
 )
 from buitengebied.load.directory import load_data_dir
@@ -151,56 +150,10 @@ def rank_directory(
     Ranking
     """
     specs = load_layer_specs(layers_dir)
-    dataset = load_directory(
+    dataset = load_data_dir(
         data_dir, lenient=lenient, rejects_dir=rejects_dir, on_progress=on_progress
     )
     return rank_dataset(dataset, as_of=as_of, specs=specs, model=model, on_progress=on_progress)
-
-
-def load_directory(
-    data_dir: Path,
-    *,
-    lenient: bool = False,
-    rejects_dir: Path | None = None,
-    on_progress: ProgressCallback | None = None,
-) -> Dataset:
-    """Load a data directory (:func:`~buitengebied.load.directory.load_data_dir`) for a run.
-
-    In lenient mode, before anything is read, ``rejects_dir`` is refused when it is the
-    data directory or lies in it; a refused write of the rejected rows becomes an
-    :class:`~buitengebied.io.outputs.OutputError` naming ``rejects_dir``.
-
-    Parameters
-    ----------
-    data_dir, lenient, rejects_dir, on_progress
-        As for :func:`rank_directory`.
-
-    Returns
-    -------
-    Dataset
-
-    Raises
-    ------
-    ContractError
-        ``rejects_dir`` lies in the data directory, or the directory breaks the contract.
-    OutputError
-        The rejected rows could not be written.
-    """
-    if not lenient or rejects_dir is None:
-        return load_data_dir(
-            data_dir, lenient=lenient, rejects_dir=rejects_dir, on_progress=on_progress
-        )
-    check_output_path(rejects_dir, data_dir=data_dir, folder=True)
-    # Readers turn every failure of an input into a ValidationError: an OSError here
-    # comes from writing the rejects, or from listing the data directory itself.
-    try:
-        return load_data_dir(
-            data_dir, lenient=True, rejects_dir=rejects_dir, on_progress=on_progress
-        )
-    except OSError as exc:
-        if exc.filename is not None and Path(exc.filename) == Path(data_dir):
-            raise
-        raise output_error(rejects_dir, exc) from exc
 
 
 def ranking_table(scores: RiskScores) -> pd.DataFrame:
