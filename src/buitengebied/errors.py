@@ -86,3 +86,19 @@ class InsufficientFindsError(BuitengebiedError, ValueError):
     the inspected examples, as scikit-learn's ``LogisticRegression`` refuses one class.
     The message says how many finds there were and how many are needed.
     """
+
+
+class OutputError(BuitengebiedError):
+    """An output could not be written; the message names the target and the reason.
+
+    Parameters
+    ----------
+    message : str
+        What could not be written, and why.
+    errno : int, optional
+        The operating system's error number, when it refused the write.
+    """
+
+    def __init__(self, message: str, *, errno: int | None = None) -> None:
+        super().__init__(message)
+        self.errno = errno

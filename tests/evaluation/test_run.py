@@ -6,9 +6,8 @@ import os
 import pandas as pd
 import pytest
 
-from buitengebied.errors import ContractError
+from buitengebied.errors import ContractError, OutputError
 from buitengebied.evaluation.run import EVALUATION_FILES, run_evaluation
-from buitengebied.io.outputs import OutputError
 from buitengebied.timeutil import parse_as_of
 
 OPTIONS = {"as_of": parse_as_of("2025-10-01"), "months": 4, "horizon_days": 60, "model": "expert"}

@@ -4,8 +4,8 @@ import errno
 
 import pytest
 
-from buitengebied.errors import ContractError
-from buitengebied.io.outputs import OutputError, check_output_path, output_errors
+from buitengebied.errors import ContractError, OutputError
+from buitengebied.io.outputs import check_output_path, output_errors
 
 
 @pytest.fixture

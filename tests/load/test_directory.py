@@ -20,9 +20,8 @@ import pytest
 import shapely
 from conftest import HOT_ADDRESS, ORIGIN_X, ORIGIN_Y
 
-from buitengebied.errors import ContractError, ValidationError
+from buitengebied.errors import ContractError, OutputError, ValidationError
 from buitengebied.io import read_layer_file
-from buitengebied.io.outputs import OutputError
 from buitengebied.load.directory import check_data_dir, find_layer_files, load_data_dir
 
 #: Extracts of real public files (each folder with its SOURCE.txt), shipped with the tests.

@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from buitengebied.errors import ContractError
-from buitengebied.io.outputs import OutputError
+from buitengebied.errors import ContractError, OutputError
 from buitengebied.load.directory import load_data_dir
 from buitengebied.scoring import ranking as ranking_module
 from buitengebied.scoring.ranking import rank_dataset, rank_directory, ranking_table, write_ranking

@@ -18,23 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from buitengebied.errors import BuitengebiedError, ContractError
-
-
-class OutputError(BuitengebiedError):
-    """An output could not be written; the message names the target and the reason.
-
-    Parameters
-    ----------
-    message : str
-        What could not be written, and why.
-    errno : int, optional
-        The operating system's error number, when it refused the write.
-    """
-
-    def __init__(self, message: str, *, errno: int | None = None) -> None:
-        super().__init__(message)
-        self.errno = errno
+from buitengebied.errors import ContractError, OutputError
 
 
 def check_output_path(target: Path, *, data_dir: Path, folder: bool = False) -> None:
