@@ -1,1 +1,1 @@
-"""Stage 4, evaluation: backtests against later finds, baselines, metrics, bias, the report."""
+"""Stage 5, evaluation: backtests against later finds, baselines, metrics, bias, the report."""

@@ -1,4 +1,4 @@
-"""Stage 2, evidence: each layer file (``buitengebied/layers/*.toml``) turns records into a number per address.
+"""Stage 3, evidence: each layer file (``buitengebied/layers/*.toml``) turns records into a number per address.
 
 - :mod:`~buitengebied.evidence.layerspec`: the declarative layer files;
 - :mod:`~buitengebied.evidence.features`: the methods (kernel density, nearest, linked, ...);

@@ -1,4 +1,4 @@
-"""Reading and writing files, one module per format (as :mod:`geopandas.io`).
+"""Stage 1, files: reading and writing them, one module per format (as :mod:`geopandas.io`).
 
 A reader only gets a file's rows and geometries out; it checks nothing of the contract
 (that is :mod:`buitengebied.load.validate`).  :func:`read_layer_file` picks the reader by

@@ -1,4 +1,4 @@
-"""Stage 3, scoring and the model: evidence fused into an explained risk per address and cell.
+"""Stage 4, scoring and the model: evidence fused into an explained risk per address and cell.
 
 - :mod:`~buitengebied.scoring.fusion`: expert fusion and explanation;
 - :mod:`~buitengebied.scoring.analysis`: load -> known at as-of -> evidence -> scores;
