@@ -31,7 +31,7 @@ STAGES = {
     "evidence": 3,
     "scoring": 4,
     "evaluation": 5,
-    "presentation": 6,
+    "presentation": 7,
     "cli": 9,
     "__main__": 9,
     "__init__": 9,
