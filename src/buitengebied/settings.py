@@ -40,6 +40,15 @@ AREA_MARGIN_M
 EVALUATION_HORIZON_DAYS, EVALUATION_MONTHS, EVALUATION_STEP_MONTHS, EVALUATION_CELL_SIZE_M
     Defaults of ``buitengebied evaluate``: outcome window, how far back the cut-offs go,
     months between cut-offs, grid cell of the PAI's area measure.
+
+PASSWORD_MIN_LENGTH
+    A password has at least this many characters (and is not the user name); see
+    :func:`buitengebied.access.passwords.password_problems`.
+LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_MINUTES
+    After this many failed log-ins in a row an account is locked for this many minutes
+    (:func:`buitengebied.access.passwords.locked_until`).
+SESSION_IDLE_TIMEOUT_MINUTES
+    A log-in ends after this many minutes without an interaction.
 """
 
 from __future__ import annotations
@@ -72,3 +81,7 @@ EVALUATION_HORIZON_DAYS: Final[int] = 180
 EVALUATION_MONTHS: Final[int] = 24
 EVALUATION_STEP_MONTHS: Final[int] = 1
 EVALUATION_CELL_SIZE_M: Final[float] = 250.0
+PASSWORD_MIN_LENGTH: Final[int] = 12
+LOGIN_MAX_FAILURES: Final[int] = 5
+LOGIN_LOCKOUT_MINUTES: Final[float] = 15.0
+SESSION_IDLE_TIMEOUT_MINUTES: Final[float] = 30.0

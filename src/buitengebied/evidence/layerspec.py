@@ -41,18 +41,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
+from buitengebied.access.roles import ROLE_NAMES
 from buitengebied.contract import LAYER_SCHEMAS, Column, ColumnType, GeometryKind, LayerSchema
 from buitengebied.errors import LayerSpecError
 
-ROLES: Final = (
-    "police",
-    "municipality",
-    "water_board",
-    "ranger",
-    "boa",
-    "grid_operator",
-    "analyst",
-)
+#: Roles a layer file's ``visible_to`` may list (:class:`~buitengebied.access.roles.Role`).
+ROLES: Final = ROLE_NAMES
 #: Records counted around a place at which an effort-corrected signal is halved.
 DEFAULT_REFERENCE_COUNT: Final = 5.0
 
