@@ -27,6 +27,7 @@ STAGES = {
     "projection": 0,
     "io": 1,
     "load": 2,
+    "store": 2,
     "evidence": 3,
     "scoring": 4,
     "evaluation": 5,
