@@ -144,3 +144,18 @@ def test_a_store_opens_again_with_its_records(tmp_path: Path) -> None:
     with open_store(path) as store:
         assert store.count("reports") == 3
         assert store.reports_layer()["category"].tolist() == ["night_noise"] * 3
+
+
+def test_a_missing_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=r"store\.db: the folder .*nowhere does not exist"):
+        open_store(tmp_path / "nowhere" / "store.db")
+
+
+def test_an_unknown_duplicate_of_is_refused(tmp_path: Path) -> None:
+    with open_store(tmp_path / "store.db") as store:
+        assert store.reports_layer().empty
+        first = store.add_report(REPORT, x_m=X_M, y_m=Y_M, created_by="t")
+        store.add_report(REPORT, x_m=X_M, y_m=Y_M, created_by="t", duplicate_of=first)
+        with pytest.raises(StoreError, match="FOREIGN KEY"):
+            store.add_report(REPORT, x_m=X_M, y_m=Y_M, created_by="t", duplicate_of="R-none")
+        assert store.count("reports") == 2

@@ -413,8 +413,9 @@ def open_store(location: str | Path) -> Store:
     Raises
     ------
     StoreError
-        The URL's backend is not supported yet, or the file is no store of this program,
-        was written by a newer version, or is damaged (the message names the file).
+        The URL's backend is not supported yet, the folder does not exist, or the file
+        is no store of this program, was written by a newer version, or is damaged (the
+        message names the file).
     """
     url = _url(location)
     if url.get_backend_name() != "sqlite" or not url.database:
@@ -442,7 +443,9 @@ def _url(location: str | Path) -> sa.URL:
 
 
 def _check_header(path: Path) -> None:
-    """Refuse an existing non-empty file that is no SQLite database at all."""
+    """Refuse a missing folder, or an existing non-empty file that is no SQLite database."""
+    if not path.parent.is_dir():
+        raise StoreError(f"{path}: the folder {path.parent} does not exist")
     if not path.exists() or path.stat().st_size == 0:
         return
     with path.open("rb") as handle:
