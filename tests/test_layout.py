@@ -28,6 +28,7 @@ STAGES = {
     "access": 0,
     "io": 1,
     "load": 2,
+    "store": 2,
     "evidence": 3,
     "scoring": 4,
     "evaluation": 5,
