@@ -1,0 +1,59 @@
+"""Entry point of the app: log-in, then the pages the user's role may open."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from buitengebied.access.permissions import (
+    may_manage_users,
+    may_see_address_evidence,
+    may_submit_report,
+)
+from buitengebied.access.roles import dutch_label
+from buitengebied_app import session
+
+PAGES = Path(__file__).parent / "pages"
+
+
+def _login_page() -> None:
+    st.title("Veilig Buitengebied")
+    with st.form("inloggen"):
+        username = st.text_input("Gebruikersnaam")
+        password = st.text_input("Wachtwoord", type="password")
+        submitted = st.form_submit_button("Inloggen")
+    if submitted:
+        if session.log_in(username, password):
+            st.rerun()
+        st.error("Gebruikersnaam of wachtwoord onjuist.")
+
+
+def _pages(user: session.SessionUser) -> list[st.Page]:
+    pages = [st.Page(PAGES / "kaart.py", title="Kaart", default=True)]
+    if may_see_address_evidence(user.role):
+        pages.append(st.Page(PAGES / "adressen.py", title="Adressen"))
+    if may_submit_report(user.role):
+        pages.append(st.Page(PAGES / "melding.py", title="Melding doen"))
+        pages.append(st.Page(PAGES / "importeren.py", title="Importeren"))
+    if may_manage_users(user.role):
+        pages.append(st.Page(PAGES / "beheer.py", title="Beheer"))
+    return pages
+
+
+def main() -> None:
+    """Draw the log-in, or the navigation over the pages of the user's role."""
+    st.set_page_config(page_title="Veilig Buitengebied", layout="wide")
+    user = session.current_user()
+    if user is None:
+        st.navigation([st.Page(_login_page, title="Inloggen")]).run()
+        return
+    with st.sidebar:
+        st.caption(f"Ingelogd als {user.username} ({dutch_label(user.role)})")
+        if st.button("Uitloggen"):
+            session.log_out()
+            st.rerun()
+    st.navigation(_pages(user)).run()
+
+
+main()
