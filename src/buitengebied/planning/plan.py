@@ -659,8 +659,10 @@ def plan_directory(
     """
     teams = load_teams(teams_file)
     moment = as_of if as_of is not None else parse_as_of(night.isoformat())
-    dataset = load_data_dir(data_dir)
-    ranking = rank_dataset(dataset, as_of=moment, model=model)
+    dataset = load_data_dir(data_dir, on_progress=_share(on_progress, 0.0, 0.2))
+    ranking = rank_dataset(
+        dataset, as_of=moment, model=model, on_progress=_share(on_progress, 0.2, 0.4)
+    )
     return plan_patrol_night(
         dataset,
         ranking.scores.table,
@@ -671,5 +673,19 @@ def plan_directory(
         coverage_strength=coverage_strength,
         time_limit_seconds=time_limit_seconds,
         max_candidates=max_candidates,
-        on_progress=on_progress,
+        on_progress=_share(on_progress, 0.4, 1.0),
     )
+
+
+def _share(
+    on_progress: ProgressCallback | None, low: float, high: float
+) -> ProgressCallback | None:
+    """Return a callback that maps a step's 0..1 onto ``low..high`` of the whole."""
+    if on_progress is None:
+        return None
+    report = on_progress
+
+    def scaled(step: str, fraction: float) -> None:
+        report(step, low + (high - low) * fraction)
+
+    return scaled

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from buitengebied.errors import BuitengebiedError
+from buitengebied.errors import BuitengebiedError, ContractError
 from buitengebied.projection import to_working_crs
 from buitengebied.settings import LOCAL_TIMEZONE, NETHERLANDS_BOUNDS_RD
 
@@ -118,6 +118,20 @@ class Team:
         end_day = night if self.shift_end > self.shift_start else night + dt.timedelta(days=1)
         end = pd.Timestamp(dt.datetime.combine(end_day, self.shift_end), tz=LOCAL_TIMEZONE)
         return start, end
+
+
+def parse_night(text: str) -> dt.date:
+    """Parse a ``--night`` value: the ISO date (``YYYY-MM-DD``) on which the night begins.
+
+    Raises
+    ------
+    ContractError
+        ``text`` is not an ISO date.
+    """
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ContractError(f"--night: {text!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
 def load_teams(path: Path) -> list[Team]:
