@@ -25,7 +25,14 @@ _SCHEMA_LOCATION: Final = f"{GPX_NAMESPACE} http://www.topografix.com/GPX/1/1/gp
 _XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
 _UNSAFE: Final = re.compile(r"[^A-Za-z0-9._ -]+")
 _RESERVED: Final = frozenset(
-    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+    {
+        "con",
+        "prn",
+        "aux",
+        "nul",
+        *(f"com{i}" for i in range(1, 10)),
+        *(f"lpt{i}" for i in range(1, 10)),
+    }
 )
 
 

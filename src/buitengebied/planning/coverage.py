@@ -49,11 +49,14 @@ class Coverage:
         Grid cell of each stop (``"x_y"`` of the cell's lower-left corner, km).
     new_area : numpy.ndarray of bool
         The stop lies in a cell nobody inspected within :data:`DEBT_HORIZON_DAYS`.
+    recently_visited : numpy.ndarray of bool
+        The address was inspected within :data:`RECENT_VISIT_DAYS`.
     """
 
     factor: np.ndarray
     cell: np.ndarray
     new_area: np.ndarray
+    recently_visited: np.ndarray
 
 
 def coverage(
@@ -101,7 +104,7 @@ def coverage(
         recency = _recency(known, address_ids, as_of)
         debt = _debt(dataset, known, cells, as_of)
     factor = (1.0 - strength * recency) * (1.0 + strength * debt)
-    return Coverage(factor=factor, cell=cells, new_area=debt >= 1.0)
+    return Coverage(factor=factor, cell=cells, new_area=debt >= 1.0, recently_visited=recency > 0)
 
 
 def _cells(points: np.ndarray) -> np.ndarray:

@@ -20,11 +20,12 @@ The steps, each in its own module:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import geopandas as gpd
 import numpy as np
@@ -274,20 +275,20 @@ class _Candidates:
     def take(self, keep: Sequence[int]) -> _Candidates:
         """Return the candidates at ``keep``, in that order."""
         index = np.asarray(keep, dtype=int)
-        return _Candidates(
-            *(
-                [value[i] for i in index] if isinstance(value, list) else value[index]
-                for value in (getattr(self, name) for name in _FIELDS)
-            )
-        )
+        values: dict[str, Any] = {}
+        for name in _FIELDS:
+            value = getattr(self, name)
+            values[name] = [value[i] for i in index] if isinstance(value, list) else value[index]
+        return _Candidates(**values)
 
     def __add__(self, other: _Candidates) -> _Candidates:
-        values = []
+        values: dict[str, Any] = {}
         for name in _FIELDS:
             mine, theirs = getattr(self, name), getattr(other, name)
-            both = mine + theirs if isinstance(mine, list) else np.concatenate([mine, theirs])
-            values.append(both)
-        return _Candidates(*values)
+            values[name] = (
+                mine + theirs if isinstance(mine, list) else np.concatenate([mine, theirs])
+            )
+        return _Candidates(**values)
 
 
 _FIELDS: Final = tuple(_Candidates.__dataclass_fields__)
@@ -417,8 +418,17 @@ def _candidates(
 
 def _empty_candidates() -> _Candidates:
     return _Candidates(
-        [], [], [], np.zeros((0, 2)), np.zeros(0), np.zeros(0), [], [], [],
-        np.zeros(0, dtype=bool), np.zeros(0, dtype=object),
+        [],
+        [],
+        [],
+        np.zeros((0, 2)),
+        np.zeros(0),
+        np.zeros(0),
+        [],
+        [],
+        [],
+        np.zeros(0, dtype=bool),
+        np.zeros(0, dtype=object),
     )
 
 
@@ -453,7 +463,12 @@ def _address_candidates(
         scores=chosen["score"].to_numpy(dtype=float),
         prizes=prizes[order],
         warnings=[warnings[a] for a in ids],
-        reasons=[_address_reason(row, cover, i) for row, i in zip(chosen.itertuples(), order)],
+        reasons=[
+            _address_reason(score, rank, factors, cover, i)
+            for score, rank, factors, i in zip(
+                chosen["score"], chosen["rank"], chosen["top_factors"], order, strict=True
+            )
+        ],
         allowed=allowed,
         new_area=cover.new_area[order],
         cell=cover.cell[order],
@@ -469,14 +484,13 @@ def _address_text(row: pd.Series) -> str:
     return ", ".join(p for p in (street, part("place")) if p)
 
 
-def _address_reason(row: object, cover: Coverage, index: int) -> str:
-    factors = str(getattr(row, "top_factors", "") or "").replace(";", ", ")
-    text = f"risico {getattr(row, 'score'):.2f} (rang {getattr(row, 'rank')})"
-    text += f": {factors}" if factors else ""
+def _address_reason(score: float, rank: int, factors: object, cover: Coverage, index: int) -> str:
+    named = "" if factors is None or pd.isna(factors) else str(factors).replace(";", ", ")
+    text = f"risico {score:.2f} (rang {rank})" + (f": {named}" if named else "")
     if cover.new_area[index]:
         text += "; gebied lang niet bezocht"
-    if cover.factor[index] < 1.0:
-        text += "; onlangs nog bezocht"
+    if cover.recently_visited[index]:
+        text += "; onlangs nog bezocht (telt minder)"
     return text
 
 
@@ -506,7 +520,9 @@ def _place_candidates(
         scores=scores,
         prizes=scores * cover.factor,
         warnings=[()] * len(places),
-        reasons=[f"plek met meldingen ({THEME_LABELS[p.theme]}, gewicht {p.weight:.1f})" for p in places],
+        reasons=[
+            f"plek met meldingen ({THEME_LABELS[p.theme]}, gewicht {p.weight:.1f})" for p in places
+        ],
         allowed=[tuple(v for v, team in enumerate(teams) if p.theme in team.focus) for p in places],
         new_area=cover.new_area,
         cell=cover.cell,
@@ -597,10 +613,10 @@ def _route(
     )
     waypoints = [np.array(team.start)] + [candidates.points[c] for c in stops]
     waypoints.append(np.array(team.end))
-    legs = [travel.path(a, b) for a, b in zip(waypoints, waypoints[1:], strict=False)]
+    legs = [travel.path(a, b) for a, b in itertools.pairwise(waypoints)]
     line = shapely.LineString(np.vstack(legs)) if legs else shapely.LineString()
     locations = [2 * vehicle] + [problem.location(c) for c in stops] + [2 * vehicle + 1]
-    drive = sum(int(problem.travel_seconds[a, b]) for a, b in zip(locations, locations[1:]))
+    drive = sum(int(problem.travel_seconds[a, b]) for a, b in itertools.pairwise(locations))
     return TeamRoute(
         team=team,
         stops=plan_stops,

@@ -27,6 +27,7 @@ at :data:`FALLBACK_SPEED_KMH`, and the plan says so.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Final, Protocol
 
@@ -221,7 +222,7 @@ class RoadGraph:
             nodes.append(int(predecessors[nodes[-1]]))
         nodes.reverse()
         pieces = [np.asarray([origin], dtype=float), self.nodes[[nodes[0]]]]
-        pieces += [self.edge_lines[(a, b)][1:] for a, b in zip(nodes, nodes[1:], strict=False)]
+        pieces += [self.edge_lines[(a, b)][1:] for a, b in itertools.pairwise(nodes)]
         pieces.append(np.asarray([destination], dtype=float))
         return np.vstack(pieces)
 

@@ -45,7 +45,11 @@ _LAYERS: Final = ("reports", "dumpings", "inspections")
 _FILTERS: Final = {
     "reports": ("categories", "category", REPORT_CATEGORIES),
     "dumpings": ("waste_types", "waste_type", WASTE_TYPES),
-    "inspections": ("outcomes", "outcome", LAYER_SCHEMAS["inspections"].column("outcome").categories),
+    "inspections": (
+        "outcomes",
+        "outcome",
+        LAYER_SCHEMAS["inspections"].column("outcome").categories,
+    ),
 }
 
 
@@ -175,6 +179,8 @@ def _rule(where: str, table: Any, problems: list[str]) -> SafetyRule | None:
     values = _values(where, layer, table, problems)
     if len(problems) > before:
         return None
+    assert isinstance(name, str) and isinstance(label, str)
+    assert isinstance(within, int | float) and isinstance(lookback, int | float)
     return SafetyRule(name, label, layer, float(within), float(lookback), values)
 
 
@@ -258,7 +264,8 @@ def _matches(
     tree = cKDTree(shapely.get_coordinates(records.geometry.to_numpy()))
     found: dict[str, tuple[int, pd.Timestamp]] = {}
     values = moments.to_numpy()
-    for address_id, near in zip(address_ids, tree.query_ball_point(points, r=rule.within_m)):
+    nearby = tree.query_ball_point(points, r=rule.within_m)
+    for address_id, near in zip(address_ids, nearby, strict=True):
         if near:
             found[str(address_id)] = (len(near), pd.Timestamp(values[near].max()))
     return found

@@ -244,9 +244,7 @@ def _team(reader: _Reader, number: int, table: Any) -> Team | None:
     if len(reader.problems) > before:
         return None
     assert kind and start and end and shift_start and shift_end and isinstance(name, str)
-    return Team(
-        name.strip(), kind, start, end, shift_start, shift_end, service, max_stops, focus
-    )
+    return Team(name.strip(), kind, start, end, shift_start, shift_end, service, max_stops, focus)
 
 
 def _kind(reader: _Reader, label: str, value: Any) -> TeamKind | None:
@@ -292,7 +290,7 @@ def _clock(reader: _Reader, label: str, key: str, value: Any) -> dt.time | None:
             pass
     if isinstance(value, dt.time):
         return value
-    reader.add(label, key, f"expected a clock time \"HH:MM\", got {_shown(value)}")
+    reader.add(label, key, f'expected a clock time "HH:MM", got {_shown(value)}')
     return None
 
 

@@ -250,12 +250,17 @@ def _map_png(route: TeamRoute) -> str:
         colour = "#b00" if stop.warnings else ("#2a7" if stop.theme != "drugs" else "#1f5fa8")
         axes.scatter([stop.x], [stop.y], s=120, color=colour, zorder=3)
         axes.annotate(
-            str(stop.order), (stop.x, stop.y), ha="center", va="center",
-            color="white", fontsize=7, zorder=4,
+            str(stop.order),
+            (stop.x, stop.y),
+            ha="center",
+            va="center",
+            color="white",
+            fontsize=7,
+            zorder=4,
         )
     start, end = np.array(route.team.start), np.array(route.team.end)
-    axes.scatter(*start, marker="s", s=80, color="black", zorder=3, label="start")
-    axes.scatter(*end, marker="^", s=80, color="black", zorder=3, label="einde")
+    axes.scatter([start[0]], [start[1]], marker="s", s=80, color="black", zorder=3, label="start")
+    axes.scatter([end[0]], [end[1]], marker="^", s=80, color="black", zorder=3, label="einde")
     axes.set_aspect("equal")
     axes.ticklabel_format(useOffset=False, style="plain")
     axes.tick_params(labelsize=6)
