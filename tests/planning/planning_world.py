@@ -6,6 +6,7 @@ Imported by the planning tests (a second ``conftest.py`` would shadow the shared
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,18 +29,19 @@ GREEN_SPOT = (ORIGIN_X + 2000.0, ORIGIN_Y + 3300.0)
 
 
 def road_grid() -> gpd.GeoDataFrame:
-    """OSM-style roads along every row and column of the address grid (800 m apart)."""
-    lines, classes = [], []
-    low_x, high_x = ORIGIN_X - 800, ORIGIN_X + 4800
-    low_y, high_y = ORIGIN_Y - 800, ORIGIN_Y + 4800
-    for k in range(-1, 7):
-        lines.append(
-            shapely.LineString([(low_x, ORIGIN_Y + 800 * k), (high_x, ORIGIN_Y + 800 * k)])
-        )
-        lines.append(
-            shapely.LineString([(ORIGIN_X + 800 * k, low_y), (ORIGIN_X + 800 * k, high_y)])
-        )
-        classes += ["unclassified", "track"]
+    """OSM-style roads along every row and column of the address grid (800 m apart).
+
+    As in OpenStreetMap, roads meet at shared vertices: each east-west road is a way with
+    a vertex at every crossing; the north-south roads are tracks, one way per block.
+    """
+    steps = [ORIGIN_X + 800 * k for k in range(-1, 7)]
+    rows = [ORIGIN_Y + 800 * k for k in range(-1, 7)]
+    lines = [shapely.LineString([(x, y) for x in steps]) for y in rows]
+    classes = ["unclassified"] * len(lines)
+    for x in steps:
+        for low, high in itertools.pairwise(rows):
+            lines.append(shapely.LineString([(x, low), (x, high)]))
+            classes.append("track")
     return gpd.GeoDataFrame({"highway": classes}, geometry=lines, crs="EPSG:28992")
 
 
