@@ -25,7 +25,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -40,13 +40,15 @@ from buitengebied.planning.coverage import DEFAULT_COVERAGE_STRENGTH, Coverage, 
 from buitengebied.planning.green import THEME_LABELS, green_places
 from buitengebied.planning.roads import TravelModel, travel_model
 from buitengebied.planning.safety import SafetyRule, address_warnings, default_safety_rules
-from buitengebied.planning.solver import RoutingProblem, solve_routes
+from buitengebied.planning.solver import RoutingProblem, greedy_routes, solve_routes
 from buitengebied.planning.teams import DRUGS, GREEN_THEMES, Team, load_teams
 from buitengebied.scoring.choice import DEFAULT_MODEL_KIND, ModelKind
 from buitengebied.scoring.ranking import rank_dataset
 from buitengebied.settings import LOCAL_TIMEZONE, WORKING_CRS
 from buitengebied.timeutil import parse_as_of
 
+#: How routes are made: the solver, or the nearest-neighbour baseline.
+Routing = Literal["solver", "greedy"]
 #: Default number of candidate addresses handed to the solver (the highest prizes).
 DEFAULT_MAX_CANDIDATES: Final = 300
 #: Default time the solver may search (s).
@@ -306,6 +308,7 @@ def plan_patrol_night(
     time_limit_seconds: float = DEFAULT_TIME_LIMIT_SECONDS,
     max_candidates: int = DEFAULT_MAX_CANDIDATES,
     compare_coverage: bool = True,
+    routing: Routing = "solver",
     on_progress: ProgressCallback | None = None,
 ) -> PatrolPlan:
     """Plan one patrol night (see the module); no I/O.
@@ -332,6 +335,9 @@ def plan_patrol_night(
         Addresses handed to the solver, highest prizes first.
     compare_coverage : bool, default True
         With strength > 0, also plan on risk alone to report the effect.
+    routing : {"solver", "greedy"}, default "solver"
+        ``greedy``: nearest-neighbour routes over the same candidates and travel times,
+        the baseline a plan is compared with (:func:`~buitengebied.planning.solver.greedy_routes`).
     on_progress : callable, optional
         Receives ``(step, fraction)``.
 
@@ -346,6 +352,8 @@ def plan_patrol_night(
     """
     if not teams:
         raise ContractError("no teams: the teams file must hold at least one [[team]]")
+    if routing not in ("solver", "greedy"):
+        raise ContractError(f"routing must be 'solver' or 'greedy', not {routing!r}")
     if max_candidates < 1 or time_limit_seconds <= 0:
         raise ContractError("max_candidates must be >= 1 and time_limit_seconds > 0")
     if not 0.0 <= coverage_strength <= 1.0:
@@ -369,7 +377,10 @@ def plan_patrol_night(
     anchor = min(team.shift(night)[0] for team in teams)
     problem = _problem(candidates, teams, travel, night=night, anchor=anchor)
     progress("routes (solver)", 0.3)
-    routes = solve_routes(problem, time_limit_seconds=time_limit_seconds)
+    if routing == "greedy":
+        routes = greedy_routes(problem)
+    else:
+        routes = solve_routes(problem, time_limit_seconds=time_limit_seconds)
     effect = _coverage_effect(
         candidates,
         problem,
