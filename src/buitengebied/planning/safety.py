@@ -12,7 +12,6 @@ outdoor spots and get no address checks.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from scipy.spatial import cKDTree
 from buitengebied.contract import CONFIRMED_FINDS, LAYER_SCHEMAS, REPORT_CATEGORIES, WASTE_TYPES
 from buitengebied.dataset import Dataset
 from buitengebied.errors import BuitengebiedError
+from buitengebied.planning._messages import choice_hint
 from buitengebied.settings import LOCAL_TIMEZONE
 
 _RULE_KEYS: Final = (
@@ -139,7 +139,9 @@ def parse_safety_rules(text: str, *, source: str) -> list[SafetyRule]:
     except tomllib.TOMLDecodeError as exc:
         raise SafetyRulesError(f"{source}: not valid TOML ({exc})") from exc
     problems: list[str] = [
-        f"{source}: {key}: unknown key{_hint(key, ['rule'])}" for key in document if key != "rule"
+        f"{source}: {key}: unknown key{choice_hint(key, ['rule'])}"
+        for key in document
+        if key != "rule"
     ]
     tables = document.get("rule", [])
     if not isinstance(tables, list):
@@ -151,11 +153,6 @@ def parse_safety_rules(text: str, *, source: str) -> list[SafetyRule]:
     return [rule for rule in rules if rule is not None]
 
 
-def _hint(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(choices)}"
-
-
 def _rule(where: str, table: Any, problems: list[str]) -> SafetyRule | None:
     if not isinstance(table, dict):
         problems.append(f"{where}: expected a table")
@@ -163,13 +160,13 @@ def _rule(where: str, table: Any, problems: list[str]) -> SafetyRule | None:
     before = len(problems)
     for key in table:
         if key not in _RULE_KEYS:
-            problems.append(f"{where}: {key}: unknown key{_hint(key, _RULE_KEYS)}")
+            problems.append(f"{where}: {key}: unknown key{choice_hint(key, _RULE_KEYS)}")
     name, label, layer = (table.get(key) for key in ("name", "label", "layer"))
     for key, value in (("name", name), ("label", label)):
         if not isinstance(value, str) or not value.strip():
             problems.append(f"{where}: {key}: expected a non-empty text")
     if layer not in _LAYERS:
-        problems.append(f"{where}: layer: {layer!r}{_hint(str(layer), _LAYERS)}")
+        problems.append(f"{where}: layer: {layer!r}{choice_hint(str(layer), _LAYERS)}")
         return None
     within = table.get("within_m", 0 if layer == "inspections" else None)
     lookback = table.get("lookback_days")
@@ -196,7 +193,7 @@ def _values(where: str, layer: str, table: dict[str, Any], problems: list[str]) 
         return ()
     for value in values:
         if value not in allowed:
-            problems.append(f"{where}: {key}: {value!r}{_hint(str(value), allowed)}")
+            problems.append(f"{where}: {key}: {value!r}{choice_hint(str(value), allowed)}")
     return tuple(values)
 
 

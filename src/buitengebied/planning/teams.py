@@ -15,9 +15,8 @@ mean" where a known key is close), and every problem of the file is gathered int
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -28,6 +27,7 @@ import pandas as pd
 import shapely
 
 from buitengebied.errors import BuitengebiedError, ContractError
+from buitengebied.planning._messages import choice_hint
 from buitengebied.projection import to_working_crs
 from buitengebied.settings import LOCAL_TIMEZONE, NETHERLANDS_BOUNDS_RD
 
@@ -186,7 +186,7 @@ def parse_teams(text: str, *, source: str = "TEAMS.toml") -> list[Team]:
     reader = _Reader(source)
     for key in document:
         if key != "team":
-            reader.add("", key, "unknown key" + _hint(key, ["team"]))
+            reader.add("", key, "unknown key" + choice_hint(key, ["team"]))
     tables = document.get("team")
     if not isinstance(tables, list) or not tables:
         reader.add("", "team", "expected one or more [[team]] tables")
@@ -214,11 +214,6 @@ def _shown(value: Any) -> str:
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
-def _hint(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(choices)}"
-
-
 def _team(reader: _Reader, number: int, table: Any) -> Team | None:
     if not isinstance(table, dict):
         reader.add(f"team {number}", "", f"expected a [[team]] table, got {_shown(table)}")
@@ -228,7 +223,7 @@ def _team(reader: _Reader, number: int, table: Any) -> Team | None:
     before = len(reader.problems)
     for key in table:
         if key not in _TEAM_KEYS:
-            reader.add(label, key, "unknown key" + _hint(key, _TEAM_KEYS))
+            reader.add(label, key, "unknown key" + choice_hint(key, _TEAM_KEYS))
     if not isinstance(name, str) or not name.strip():
         reader.add(label, "name", f"expected a non-empty text, got {_shown(name)}")
     kind = _kind(reader, label, table.get("kind"))
@@ -251,7 +246,7 @@ def _kind(reader: _Reader, label: str, value: Any) -> TeamKind | None:
     choices = [kind.value for kind in TeamKind]
     if isinstance(value, str) and value.strip().lower() in choices:
         return TeamKind(value.strip().lower())
-    hint = _hint(value, choices) if isinstance(value, str) else f"; expected one of {choices}"
+    hint = choice_hint(value, choices) if isinstance(value, str) else f"; expected one of {choices}"
     reader.add(label, "kind", f"{_shown(value)} is no team kind{hint}")
     return None
 
@@ -318,7 +313,7 @@ def _focus(reader: _Reader, label: str, value: Any) -> tuple[str, ...]:
     for item in value:
         theme = item.strip().lower() if isinstance(item, str) else item
         if theme not in THEMES:
-            hint = _hint(theme, THEMES) if isinstance(theme, str) else ""
+            hint = choice_hint(theme, THEMES) if isinstance(theme, str) else ""
             reader.add(label, "focus", f"{_shown(item)} is no theme{hint}")
         elif theme not in themes:
             themes.append(theme)
