@@ -66,6 +66,10 @@ def test_demo_plan_is_valid(tmp_path: Path) -> None:
         ({"teams": 'kind = "cop"'}, "is no team kind"),
         ({"night": "06-11-2026"}, "--night"),
         ({"out_in_data": True}, "refusing to write into the data directory"),
+        (
+            {"rules": "[[rule]]\nname = 'x'\nlabel = 'x'\nlayer = 'reprots'\n"},
+            "did you mean 'reports'",
+        ),
     ],
 )
 def test_bad_input_exits_2(tmp_path: Path, change: dict[str, object], message: str) -> None:
@@ -77,6 +81,10 @@ def test_bad_input_exits_2(tmp_path: Path, change: dict[str, object], message: s
     out = DEMO / "plan" if change.get("out_in_data") else tmp_path / "plan"
     night = str(change.get("night", "2026-11-06"))
     args = ["plan", str(DEMO), "--night", night, "--teams", str(teams), "--out", str(out)]
+    if "rules" in change:
+        rules = tmp_path / "rules.toml"
+        rules.write_text(str(change["rules"]), encoding="utf-8")
+        args += ["--safety-rules", str(rules)]
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert message in result.output
