@@ -32,6 +32,7 @@ STAGES = {
     "evidence": 3,
     "scoring": 4,
     "evaluation": 5,
+    "planning": 6,
     "presentation": 7,
     "cli": 9,
     "__main__": 9,

@@ -1,4 +1,4 @@
-"""Command-line front: ``buitengebied rank | surface | validate | evaluate``.
+"""Command-line front: ``buitengebied rank | surface | validate | evaluate | plan``.
 
 A thin shell over the library (:mod:`buitengebied.scoring.ranking`,
 :mod:`buitengebied.evaluation.run`): it parses options, shows progress and prints results
@@ -29,6 +29,9 @@ from rich.text import Text
 from buitengebied.errors import BuitengebiedError
 from buitengebied.io.outputs import check_output_path
 from buitengebied.load.directory import check_data_dir
+from buitengebied.planning.coverage import DEFAULT_COVERAGE_STRENGTH
+from buitengebied.planning.plan import DEFAULT_MAX_CANDIDATES, DEFAULT_TIME_LIMIT_SECONDS
+from buitengebied.planning.teams import parse_night
 from buitengebied.scoring.analysis import Analysis
 from buitengebied.scoring.choice import DEFAULT_MODEL_KIND, EvaluationModels, ModelKind
 from buitengebied.scoring.ranking import (
@@ -424,6 +427,83 @@ def evaluate(
         )
     _print_evaluation(result)
     _say(f"written: {', '.join(str(path) for path in evaluation.files)}")
+
+
+@app.command()
+def plan(
+    data_dir: DataDir,
+    night: Annotated[
+        str, typer.Option("--night", help="The evening the night begins: YYYY-MM-DD.")
+    ],
+    teams: Annotated[
+        Path, typer.Option("--teams", help="TEAMS.toml: the teams that go out (data contract).")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Plan folder: plan.gpkg, <team>.gpx, plan.html, plan.csv "
+            "(never inside the data directory).",
+        ),
+    ],
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="What the ranking knows. Default: the night's date, 00:00."),
+    ] = None,
+    model: Model = DEFAULT_MODEL_KIND,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.1, help="Solver search time in seconds.")
+    ] = DEFAULT_TIME_LIMIT_SECONDS,
+    coverage_strength: Annotated[
+        float,
+        typer.Option(
+            "--coverage-strength",
+            min=0.0,
+            max=1.0,
+            help="0 = risk alone; up to 1: recent visits count less, neglected areas more.",
+        ),
+    ] = DEFAULT_COVERAGE_STRENGTH,
+    safety_rules: Annotated[
+        Path | None,
+        typer.Option("--safety-rules", help="TOML of safety rules (default: the packaged rules)."),
+    ] = None,
+    max_candidates: Annotated[
+        int, typer.Option("--max-candidates", min=1, help="Addresses handed to the solver.")
+    ] = DEFAULT_MAX_CANDIDATES,
+) -> None:
+    """Plan a patrol night: routes for the teams over the roads, with safety checks."""
+    # Imported here: OR-Tools and matplotlib cost every other command start-up time.
+    from buitengebied.planning.plan import plan_directory
+    from buitengebied.planning.safety import load_safety_rules
+    from buitengebied.presentation.patrol_plan import write_plan
+
+    with _clear_errors():
+        check_output_path(out, data_dir=data_dir, folder=True)
+        night_date = parse_night(night)
+        rules = load_safety_rules(safety_rules) if safety_rules is not None else None
+        with _progress() as update:
+            patrol = plan_directory(
+                data_dir,
+                teams,
+                night=night_date,
+                as_of=parse_as_of(as_of) if as_of is not None else None,
+                model=model,
+                safety_rules=rules,
+                coverage_strength=coverage_strength,
+                time_limit_seconds=time_limit,
+                max_candidates=max_candidates,
+                on_progress=update,
+            )
+        files = write_plan(patrol, out)
+    _say(patrol.travel_basis)
+    for route in patrol.routes:
+        _say(
+            f"  {route.team.name}: {len(route.stops)} stop(s), {route.drive_minutes:.0f} min "
+            f"driving, back {route.back.strftime('%H:%M')}, score {route.collected_score:.1f}"
+        )
+    for note in patrol.notes:
+        _say(f"  note: {note}")
+    _say(f"written: {', '.join(str(path) for path in files)}")
 
 
 class _ShownFormatter(logging.Formatter):

@@ -17,14 +17,19 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyogrio
 
 from buitengebied.io._ogr import read_with_ogr
 from buitengebied.io._raw import RawLayer, file_problem
+from buitengebied.io.atomic import atomic_path
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: Files SQLite keeps beside a database while it is written; the ``-shm`` is rebuilt.
 _SIDECARS = ("-wal", "-journal")
@@ -103,3 +108,18 @@ def _is_sqlite_view(path: Path, layer: str) -> bool:
     finally:
         connection.close()
     return row is not None and row[0] == "view"
+
+
+def write_geopackage_layers(path: Path, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Write several layers into one new GeoPackage, atomically.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.gpkg``; replaced whole (its old layers are not kept).
+    layers : mapping of str to GeoDataFrame
+        Layer name to features, each with its CRS.
+    """
+    with atomic_path(Path(path)) as temporary:
+        for name, frame in layers.items():
+            pyogrio.write_dataframe(frame, temporary, layer=name, driver="GPKG")
