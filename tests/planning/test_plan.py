@@ -175,3 +175,18 @@ def test_osm_roads_follow_the_road_grid(night: PatrolPlan) -> None:
     steps = np.diff(line, axis=0)
     axis_parallel = (np.abs(steps[:, 0]) < 1e-6) | (np.abs(steps[:, 1]) < 1e-6)
     assert axis_parallel.mean() > 0.8
+
+
+def test_reasons_name_factors_by_their_titles(
+    planning_world: tuple[Dataset, pd.DataFrame],
+) -> None:
+    _, ranking = planning_world
+    factors = {name for cell in ranking["top_factors"].dropna() for name in cell.split(";") if name}
+    titles = {name: f"Titel van {name}" for name in factors}
+    plan = _plan(planning_world, parse_teams(TEAMS), factor_titles=titles, compare_coverage=False)
+    reasons = [stop.reason for stop in plan.stops if stop.address_id]
+    assert reasons
+    assert any("Titel van " in reason for reason in reasons)
+    for reason in reasons:
+        named = reason.split(": ", 1)[1].split(";")[0] if ": " in reason else ""
+        assert not set(named.split(", ")) & factors, reason

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -309,6 +309,7 @@ def plan_patrol_night(
     max_candidates: int = DEFAULT_MAX_CANDIDATES,
     compare_coverage: bool = True,
     routing: Routing = "solver",
+    factor_titles: Mapping[str, str] | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> PatrolPlan:
     """Plan one patrol night (see the module); no I/O.
@@ -338,6 +339,9 @@ def plan_patrol_night(
     routing : {"solver", "greedy"}, default "solver"
         ``greedy``: nearest-neighbour routes over the same candidates and travel times,
         the baseline a plan is compared with (:func:`~buitengebied.planning.solver.greedy_routes`).
+    factor_titles : mapping, optional
+        Readable title per factor name (the layer files' ``title``), used in each stop's
+        reason; a factor without one keeps its name.
     on_progress : callable, optional
         Receives ``(step, fraction)``.
 
@@ -371,6 +375,7 @@ def plan_patrol_night(
         rules=rules,
         strength=coverage_strength,
         max_candidates=max_candidates,
+        factor_titles=factor_titles or {},
     )
     progress("travel times", 0.2)
     travel = travel_model(known.layer("roads"))
@@ -419,9 +424,12 @@ def _candidates(
     rules: Sequence[SafetyRule],
     strength: float,
     max_candidates: int,
+    factor_titles: Mapping[str, str],
 ) -> tuple[_Candidates, _Candidates]:
     """Return the candidates some team may visit, and all of them."""
-    addresses = _address_candidates(known, ranking, teams, as_of, rules, strength, max_candidates)
+    addresses = _address_candidates(
+        known, ranking, teams, as_of, rules, strength, max_candidates, factor_titles
+    )
     places = _place_candidates(known, teams, as_of, strength, reference=addresses)
     every = addresses + places
     return every.take([i for i, allowed in enumerate(every.allowed) if allowed]), every
@@ -451,6 +459,7 @@ def _address_candidates(
     rules: Sequence[SafetyRule],
     strength: float,
     max_candidates: int,
+    factor_titles: Mapping[str, str],
 ) -> _Candidates:
     drug_teams = [v for v, team in enumerate(teams) if DRUGS in team.focus]
     scored = ranking[ranking["score"] > 0]
@@ -475,7 +484,7 @@ def _address_candidates(
         prizes=prizes[order],
         warnings=[warnings[a] for a in ids],
         reasons=[
-            _address_reason(score, rank, factors, cover, i)
+            _address_reason(score, rank, factors, cover, i, factor_titles)
             for score, rank, factors, i in zip(
                 chosen["score"], chosen["rank"], chosen["top_factors"], order, strict=True
             )
@@ -495,8 +504,16 @@ def _address_text(row: pd.Series) -> str:
     return ", ".join(p for p in (street, part("place")) if p)
 
 
-def _address_reason(score: float, rank: int, factors: object, cover: Coverage, index: int) -> str:
-    named = "" if factors is None or pd.isna(factors) else str(factors).replace(";", ", ")
+def _address_reason(
+    score: float,
+    rank: int,
+    factors: object,
+    cover: Coverage,
+    index: int,
+    factor_titles: Mapping[str, str],
+) -> str:
+    names = [] if factors is None or pd.isna(factors) else str(factors).split(";")
+    named = ", ".join(factor_titles.get(name, name) for name in names if name)
     text = f"risico {score:.2f} (rang {rank})" + (f": {named}" if named else "")
     if cover.new_area[index]:
         text += "; gebied lang niet bezocht"
@@ -700,6 +717,7 @@ def plan_directory(
         coverage_strength=coverage_strength,
         time_limit_seconds=time_limit_seconds,
         max_candidates=max_candidates,
+        factor_titles={spec.name: spec.title for spec in ranking.analysis.specs},
         on_progress=_share(on_progress, 0.4, 1.0),
     )
 
