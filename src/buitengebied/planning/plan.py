@@ -84,6 +84,8 @@ class PlanStop:
         Why the stop is in the plan.
     x, y : float
         Where, in EPSG:28992.
+    rank : int
+        The address's rank in the ranking the plan used (1 = riskiest); 0 for a place stop.
     """
 
     team: str
@@ -98,6 +100,7 @@ class PlanStop:
     reason: str
     x: float
     y: float
+    rank: int = 0
 
 
 @dataclass(frozen=True)
@@ -203,7 +206,7 @@ class PatrolPlan:
         return [stop for route in self.routes for stop in route.stops]
 
     def stops_frame(self) -> gpd.GeoDataFrame:
-        """Return the ``stops`` layer of the contract (plus ``reason``), EPSG:28992."""
+        """Return the ``stops`` layer of the contract (plus ``reason``, ``rank``), EPSG:28992."""
         rows = [
             {
                 "team": s.team,
@@ -216,11 +219,12 @@ class PatrolPlan:
                 "score": s.score,
                 "warnings": "; ".join(s.warnings),
                 "reason": s.reason,
+                "rank": s.rank,
             }
             for s in self.stops
         ]
         columns = ["team", "order", "address_id", "place", "theme", "arrival", "departure"]
-        columns += ["score", "warnings", "reason"]
+        columns += ["score", "warnings", "reason", "rank"]
         geometry = shapely.points([(s.x, s.y) for s in self.stops]) if rows else []
         return gpd.GeoDataFrame(
             pd.DataFrame(rows, columns=columns), geometry=geometry, crs=WORKING_CRS
@@ -267,6 +271,7 @@ class _Candidates:
     themes: list[str]
     points: np.ndarray
     scores: np.ndarray
+    ranks: np.ndarray
     prizes: np.ndarray
     warnings: list[tuple[str, ...]]
     reasons: list[str]
@@ -442,6 +447,7 @@ def _empty_candidates() -> _Candidates:
         [],
         np.zeros((0, 2)),
         np.zeros(0),
+        np.zeros(0, dtype=int),
         np.zeros(0),
         [],
         [],
@@ -481,6 +487,7 @@ def _address_candidates(
         themes=[DRUGS] * len(ids),
         points=points[order],
         scores=chosen["score"].to_numpy(dtype=float),
+        ranks=chosen["rank"].to_numpy(dtype=int),
         prizes=prizes[order],
         warnings=[warnings[a] for a in ids],
         reasons=[
@@ -546,6 +553,7 @@ def _place_candidates(
         themes=[p.theme for p in places],
         points=points,
         scores=scores,
+        ranks=np.zeros(len(places), dtype=int),
         prizes=scores * cover.factor,
         warnings=[()] * len(places),
         reasons=[
@@ -636,6 +644,7 @@ def _route(
             reason=candidates.reasons[c],
             x=float(candidates.points[c][0]),
             y=float(candidates.points[c][1]),
+            rank=int(candidates.ranks[c]),
         )
         for order, (c, (arrival, departure)) in enumerate(zip(stops, times, strict=True), start=1)
     )
