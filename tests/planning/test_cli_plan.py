@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 
 from buitengebied.cli import app
 from buitengebied.planning.teams import load_teams
+from buitengebied.presentation.patrol_plan import read_night_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "demo"
@@ -35,7 +37,7 @@ def test_demo_plan_is_valid(tmp_path: Path) -> None:
     assert _checksums(DEMO) == before
     teams = {team.name: team for team in load_teams(DEMO_TEAMS)}
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["plan.gpkg", "plan.html", "plan.csv", *(f"{name}.gpx" for name in teams)]
+        ["plan.gpkg", "plan.html", "plan.csv", "plan.json", *(f"{name}.gpx" for name in teams)]
     )
     layers = {name for name, _ in pyogrio.list_layers(out / "plan.gpkg")}
     assert layers == {"stops", "routes"}
@@ -58,6 +60,12 @@ def test_demo_plan_is_valid(tmp_path: Path) -> None:
     assert "http://" not in page and "https://" not in page  # works offline
     header = (out / "plan.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.split(",")[:4] == ["team", "order", "address_id", "place"]
+    night = read_night_plan(out)
+    assert night.night == dt.date(2026, 11, 6)
+    assert list(night.stops["address_id"]) == list(stops["address_id"].fillna(""))
+    assert list(night.stops["rank"]) == list(stops["rank"])
+    assert (night.stops.loc[night.stops["address_id"] != "", "rank"] > 0).all()
+    assert list(night.routes["drive_minutes"]) == pytest.approx(list(routes["drive_minutes"]))
 
 
 @pytest.mark.parametrize(

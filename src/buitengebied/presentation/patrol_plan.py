@@ -1,4 +1,7 @@
-"""The files of a patrol plan: ``plan.gpkg``, ``<team>.gpx``, ``plan.html`` and ``plan.csv``.
+"""The files of a patrol plan: ``plan.gpkg``, ``<team>.gpx``, ``plan.html``, ``plan.csv``.
+
+``plan.json`` beside them says which night the plan is for and what it knew, so that the
+outcomes of the night can be read back with :func:`read_night_plan`.
 
 ``plan.html`` is the printable plan (Dutch): the night's basis (what the ranking knew, how
 travel times were computed, what coverage did, what the night does per partner), then per
@@ -10,8 +13,10 @@ atomically; nothing refers to the network.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import io
+import json
 from pathlib import Path
 from typing import Final
 
@@ -19,12 +24,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from buitengebied.errors import BuitengebiedError
 from buitengebied.io.atomic import write_text_atomic
 from buitengebied.io.csv import write_spreadsheet_csv
-from buitengebied.io.geopackage import write_geopackage_layers
+from buitengebied.io.geopackage import read_geopackage, write_geopackage_layers
 from buitengebied.io.gpx import RoutePoint, safe_file_stem, write_gpx_route
 from buitengebied.io.outputs import output_errors
 from buitengebied.planning.green import THEME_LABELS
+from buitengebied.planning.outcomes import NightPlan
 from buitengebied.planning.plan import PatrolPlan, TeamRoute
 
 _CREATOR: Final = "buitengebied (Veilig Buitengebied)"
@@ -62,7 +69,8 @@ def write_plan(plan: PatrolPlan, out_dir: Path) -> list[Path]:
     Returns
     -------
     list of Path
-        The files written: ``plan.gpkg``, one ``.gpx`` per team, ``plan.html``, ``plan.csv``.
+        The files written: ``plan.gpkg``, one ``.gpx`` per team, ``plan.html``, ``plan.csv``
+        and ``plan.json``.
 
     Raises
     ------
@@ -89,7 +97,44 @@ def write_plan(plan: PatrolPlan, out_dir: Path) -> list[Path]:
     with output_errors(target):
         write_spreadsheet_csv(plan_table(plan), target)
     written.append(target)
+    target = out_dir / "plan.json"
+    with output_errors(target):
+        write_text_atomic(target, json.dumps(_plan_meta(plan), indent=2, ensure_ascii=False))
+    written.append(target)
     return written
+
+
+def _plan_meta(plan: PatrolPlan) -> dict[str, object]:
+    return {
+        "night": plan.night.isoformat(),
+        "as_of": plan.as_of.isoformat(),
+        "teams": [route.team.name for route in plan.routes],
+        "travel_basis": plan.travel_basis,
+    }
+
+
+def read_night_plan(plan_dir: Path) -> NightPlan:
+    """Read back the stops and routes of a plan folder that :func:`write_plan` wrote.
+
+    Raises
+    ------
+    BuitengebiedError
+        The folder holds no complete plan (the message names the file).
+    """
+    plan_dir = Path(plan_dir)
+    meta_path = plan_dir / "plan.json"
+    try:
+        night = dt.date.fromisoformat(json.loads(meta_path.read_text(encoding="utf-8"))["night"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BuitengebiedError(f"{meta_path}: not the meta file of a plan ({exc})") from exc
+    stops = read_geopackage(plan_dir / "plan.gpkg", "stops").attributes
+    routes = read_geopackage(plan_dir / "plan.gpkg", "routes").attributes
+    stops = stops.assign(
+        address_id=stops["address_id"].fillna(""),
+        rank=pd.to_numeric(stops["rank"]).fillna(0).astype(int),
+    )
+    routes = routes.assign(drive_minutes=pd.to_numeric(routes["drive_minutes"]))
+    return NightPlan(night=night, stops=stops, routes=routes)
 
 
 def gpx_file_stems(plan: PatrolPlan) -> list[str]:
