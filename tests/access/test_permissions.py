@@ -37,6 +37,9 @@ EXPECTED_CAPABILITIES = {
     perm.may_see_cell_risk: {P: 1, M: 1, W: 1, R: 1, B: 1, G: 0, A: 1, ADM: 0},
     perm.may_submit_report: {P: 1, M: 1, W: 1, R: 1, B: 1, G: 0, A: 0, ADM: 0},
     perm.may_manage_users: {P: 0, M: 0, W: 0, R: 0, B: 0, G: 0, A: 0, ADM: 1},
+    perm.may_plan_patrols: {P: 1, M: 1, W: 0, R: 0, B: 1, G: 0, A: 1, ADM: 0},
+    perm.may_see_safety_warnings: {P: 1, M: 0, W: 0, R: 0, B: 0, G: 0, A: 0, ADM: 0},
+    perm.may_record_outcomes: {P: 1, M: 1, W: 0, R: 0, B: 1, G: 0, A: 0, ADM: 0},
 }
 UNKNOWN_ROLES = (None, "", "politie", "Police", "root", "admin ")
 

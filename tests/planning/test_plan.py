@@ -190,3 +190,22 @@ def test_reasons_name_factors_by_their_titles(
     for reason in reasons:
         named = reason.split(": ", 1)[1].split(";")[0] if ": " in reason else ""
         assert not set(named.split(", ")) & factors, reason
+
+
+def test_warnings_reach_the_police_only(night: PatrolPlan) -> None:
+    # presentation.redact.redact_plan, tested on this module's planned night
+    from buitengebied.access.roles import Role
+    from buitengebied.presentation.redact import WITHHELD_WARNING, redact_plan
+
+    warned = [stop for stop in night.stops if stop.warnings]
+    assert warned, "the planning world must give some stop a warning"
+    assert redact_plan(Role.POLICE, night) is night
+    for role in (Role.MUNICIPALITY, Role.BOA, Role.RANGER, None, "politie"):
+        seen = redact_plan(role, night)
+        assert [s.address_id for s in seen.stops] == [s.address_id for s in night.stops]
+        texts = {w for s in seen.stops for w in s.warnings}
+        assert texts == {WITHHELD_WARNING}
+        assert all(
+            bool(a.warnings) == bool(b.warnings)
+            for a, b in zip(seen.stops, night.stops, strict=True)
+        )

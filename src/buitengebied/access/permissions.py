@@ -19,6 +19,12 @@ Field reports
     (:func:`may_submit_report`).
 Accounts
     Only the administrator (:func:`may_manage_users`).
+Patrol nights
+    Planning one is choosing addresses, so the roles with per-address evidence plan
+    (:func:`may_plan_patrols`); the teams that go out (police, municipality, BOA) record
+    the outcomes (:func:`may_record_outcomes`). The safety warnings of a stop come from
+    police information and are shown to the police only (:func:`may_see_safety_warnings`);
+    others see that a stop has a warning, not what it says.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ _REPORTERS: Final = frozenset(
     {Role.POLICE, Role.MUNICIPALITY, Role.WATER_BOARD, Role.RANGER, Role.BOA}
 )
 _USER_MANAGERS: Final = frozenset({Role.ADMIN})
+_OUTCOME_RECORDERS: Final = frozenset({Role.POLICE, Role.MUNICIPALITY, Role.BOA})
+_SAFETY_WARNING_READERS: Final = frozenset({Role.POLICE})
 
 
 class Visible(Protocol):
@@ -102,3 +110,18 @@ def may_submit_report(role: Role | str | None) -> bool:
 def may_manage_users(role: Role | str | None) -> bool:
     """Return whether ``role`` may create, change and revoke accounts."""
     return role_from(role) in _USER_MANAGERS
+
+
+def may_plan_patrols(role: Role | str | None) -> bool:
+    """Return whether ``role`` may plan a patrol night (it shows addresses and scores)."""
+    return may_see_address_evidence(role)
+
+
+def may_see_safety_warnings(role: Role | str | None) -> bool:
+    """Return whether ``role`` may read what a stop's safety warnings say."""
+    return role_from(role) in _SAFETY_WARNING_READERS
+
+
+def may_record_outcomes(role: Role | str | None) -> bool:
+    """Return whether ``role`` may record the outcome of a visit (stored as an inspection)."""
+    return role_from(role) in _OUTCOME_RECORDERS

@@ -12,6 +12,10 @@ not know are dropped too (deny by default).
 ``score`` and ``rank`` stay as fused from every factor: the roles that see addresses are
 the ones that share the fused ranking.
 
+A patrol plan is cut the same way (:func:`redact_plan`): a stop's safety warnings come
+from police information, so a role that may not read them gets one sentence saying that
+the stop has warnings and must be visited with the police, never their text.
+
 It lives here, not in :mod:`buitengebied.access` (stage 0, so that the layer files can
 check their roles against it), because it reads scoring's outputs (stage 4).
 """
@@ -19,7 +23,7 @@ check their roles against it), because it reads scoring's outputs (stage 4).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 import pandas as pd
@@ -27,9 +31,11 @@ import pandas as pd
 from buitengebied.access.permissions import (
     Visible,
     may_see_address_evidence,
+    may_see_safety_warnings,
     visible_factors,
 )
 from buitengebied.access.roles import Role
+from buitengebied.planning.plan import PatrolPlan
 from buitengebied.scoring.analysis import Analysis
 
 #: Prefix of a factor's contribution column in the ranking table.
@@ -37,6 +43,10 @@ CONTRIBUTION_PREFIX: Final = "contribution_"
 #: Columns of the ranking table that belong to no single factor.
 _GENERAL_COLUMNS: Final = ("address_id", "score", "rank", "top_factors")
 _FACTOR_SEPARATOR: Final = ";"
+#: What a role that may not read safety warnings sees instead of them.
+WITHHELD_WARNING: Final = (
+    "veiligheidswaarschuwing: de inhoud is alleen voor de politie; bezoek alleen met politie"
+)
 
 
 @dataclass(frozen=True)
@@ -130,3 +140,34 @@ def _keep_factors(labels: pd.Series, visible: frozenset[str]) -> pd.Series:
         for label in labels.unique()
     }
     return labels.map(kept)
+
+
+def redact_plan(role: Role | str | None, plan: PatrolPlan) -> PatrolPlan:
+    """Return ``plan`` as ``role`` may see it: warnings withheld from non-police roles.
+
+    Parameters
+    ----------
+    role : Role, str or None
+        The user's role.
+    plan : PatrolPlan
+        The planned night, with every stop's warnings.
+
+    Returns
+    -------
+    PatrolPlan
+        ``plan`` itself for a role that may read safety warnings; otherwise a copy whose
+        warned stops carry only :data:`WITHHELD_WARNING`.
+    """
+    if may_see_safety_warnings(role):
+        return plan
+    routes = tuple(
+        replace(
+            route,
+            stops=tuple(
+                replace(stop, warnings=(WITHHELD_WARNING,)) if stop.warnings else stop
+                for stop in route.stops
+            ),
+        )
+        for route in plan.routes
+    )
+    return replace(plan, routes=routes)
