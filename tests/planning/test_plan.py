@@ -209,3 +209,29 @@ def test_warnings_reach_the_police_only(night: PatrolPlan) -> None:
             bool(a.warnings) == bool(b.warnings)
             for a, b in zip(seen.stops, night.stops, strict=True)
         )
+
+
+def test_plan_layers_follow_each_route(night: PatrolPlan) -> None:
+    # presentation.plan_layers, tested on this module's planned night
+    from pyproj import Transformer
+
+    from buitengebied.presentation.plan_layers import plan_bounds, plan_layers
+
+    layers = plan_layers(night)
+    assert [layer.team for layer in layers] == [route.team.name for route in night.routes]
+    assert len({layer.colour for layer in layers}) == len(layers)
+    to_rd = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
+    for layer, route in zip(layers, night.routes, strict=True):
+        assert list(layer.stops["order"]) == [s.order for s in route.stops]
+        x, y = to_rd.transform(layer.stops["lon"].to_numpy(), layer.stops["lat"].to_numpy())
+        assert np.allclose(x, [s.x for s in route.stops], atol=1.0)
+        assert np.allclose(y, [s.y for s in route.stops], atol=1.0)
+        start_x, start_y = to_rd.transform(layer.start[1], layer.start[0])
+        assert (start_x, start_y) == pytest.approx(route.team.start, abs=1.0)
+        assert layer.route[0] == pytest.approx(layer.start, abs=1e-5)
+        assert list(layer.stops["warned"]) == [bool(s.warnings) for s in route.stops]
+    south_west, north_east = plan_bounds(layers)
+    for layer in layers:
+        for lat, lon in layer.route:
+            assert south_west[0] <= lat <= north_east[0] and south_west[1] <= lon <= north_east[1]
+    assert plan_bounds([]) is None
