@@ -375,3 +375,12 @@ def _write_plain_csv(frame: pd.DataFrame, handle: BinaryIO) -> bool:
     handle.write((",".join(names) + "\n").encode("utf-8"))
     pa_csv.write_csv(table, handle, write_options=options)
     return True
+
+
+def neutralised_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` with formula-like text neutralised as in CSV exports.
+
+    For other spreadsheet formats (an Excel workbook) that must show the same cells as
+    :func:`write_spreadsheet_csv` writes.
+    """
+    return _formulas_neutralised(frame)
