@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,9 +39,11 @@ import shapely
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from buitengebied.access.roles import ROLE_NAMES, role_from
 from buitengebied.contract import LAYER_SCHEMAS
 from buitengebied.errors import BuitengebiedError, ValidationError
 from buitengebied.io import RawLayer
+from buitengebied.io.photo import CleanPhoto
 from buitengebied.load.validate import validate_layer
 from buitengebied.settings import WORKING_CRS
 
@@ -114,6 +116,15 @@ _AUDIT = sa.Table(
     sa.Column("object", sa.Text, nullable=False),
 )
 
+_PHOTOS = sa.Table(
+    "report_photos",
+    _METADATA,
+    sa.Column("report_id", sa.String(200), sa.ForeignKey("reports.report_id"), primary_key=True),
+    sa.Column("jpeg", sa.LargeBinary, nullable=False),
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+)
+
 
 def _refuse_on_audit_log(verb: str) -> sa.ExecutableDDLElement:
     """A trigger by which SQLite itself refuses ``verb`` (UPDATE, DELETE) on the audit log."""
@@ -128,6 +139,15 @@ event.listen(_AUDIT, "after_create", _refuse_on_audit_log("DELETE"))
 
 #: The contract columns each stored layer keeps, in the contract's order.
 _LAYER_TABLES = {"reports": _REPORTS, "inspections": _INSPECTIONS}
+_REPORT_LIST_COLUMNS = (
+    "report_id",
+    "observed_at",
+    "category",
+    "description",
+    "created_by",
+    "x",
+    "y",
+)
 
 
 class StoreError(BuitengebiedError):
@@ -181,8 +201,9 @@ class Store:
         y_m: float,
         created_by: str,
         duplicate_of: str | None = None,
+        photo: CleanPhoto | None = None,
     ) -> str:
-        """Validate and store one report; return its ``report_id``.
+        """Validate and store one report (and its photo); return its ``report_id``.
 
         Parameters
         ----------
@@ -195,6 +216,9 @@ class Store:
             The user who entered it.
         duplicate_of : str, optional
             The ``report_id`` of a stored report this one repeats.
+        photo : CleanPhoto, optional
+            A photo cleaned by :func:`buitengebied.io.photo.clean_photo`, stored in the same
+            transaction.
 
         Returns
         -------
@@ -214,7 +238,22 @@ class Store:
         row = self._validated_row("reports", values, shapely.Point(x_m, y_m))
         row.update(x=float(x_m), y=float(y_m), duplicate_of=duplicate_of)
         report_id = str(row["report_id"])
-        self._insert(_REPORTS, row, created_by=created_by, what=f"report {report_id}")
+        photos = (
+            [
+                (
+                    _PHOTOS,
+                    {
+                        "report_id": report_id,
+                        "jpeg": photo.jpeg,
+                        "width": photo.width,
+                        "height": photo.height,
+                    },
+                )
+            ]
+            if photo is not None
+            else []
+        )
+        self._insert(_REPORTS, row, created_by=created_by, what=f"report {report_id}", also=photos)
         return report_id
 
     def add_inspection(self, values: Mapping[str, object], *, created_by: str) -> int:
@@ -291,11 +330,16 @@ class Store:
         Returns
         -------
         RawLayer
-            Text columns of the contract; points in EPSG:28992 for reports.
+            Text columns of the contract; points in EPSG:28992 for reports. A report
+            linked to an earlier one (``duplicate_of``) is left out: it counts once.
         """
         schema = LAYER_SCHEMAS[name]
         table = _LAYER_TABLES[name]
-        frame = self._read(sa.select(table).order_by(*table.primary_key.columns))
+        query = sa.select(table)
+        if "duplicate_of" in table.c:
+            # A report linked to an earlier one repeats it: it is evidence once, not twice.
+            query = query.where(table.c.duplicate_of.is_(None))
+        frame = self._read(query.order_by(*table.primary_key.columns))
         attributes = frame[[c.name for c in schema.columns]].astype(object)
         attributes = attributes.where(attributes.notna(), None).reset_index(drop=True)
         geometry = (
@@ -312,6 +356,134 @@ class Store:
     def inspections_layer(self) -> pd.DataFrame:
         """Return the stored inspections, typed as the loader types an ``inspections`` file."""
         return self._layer("inspections")
+
+    def report_photo(self, report_id: str) -> bytes | None:
+        """Return the JPEG stored with report ``report_id``, or ``None``."""
+        query = sa.select(_PHOTOS.c.jpeg).where(_PHOTOS.c.report_id == report_id)
+        with self._errors(), self._engine.connect() as conn:
+            found = conn.execute(query).scalar_one_or_none()
+        return None if found is None else bytes(found)
+
+    def reports_near(
+        self, x_m: float, y_m: float, *, radius_m: float, since: datetime
+    ) -> pd.DataFrame:
+        """Return the open reports within ``radius_m`` of a point, observed since ``since``.
+
+        Open: not itself marked as a repeat of another report. Nearest first, with
+        ``report_id``, ``observed_at``, ``category``, ``description``, ``created_by``,
+        ``x``, ``y`` and ``distance_m``.
+        """
+        columns = [_REPORTS.c[name] for name in _REPORT_LIST_COLUMNS]
+        query = sa.select(*columns).where(
+            _REPORTS.c.duplicate_of.is_(None),
+            _REPORTS.c.x.between(x_m - radius_m, x_m + radius_m),
+            _REPORTS.c.y.between(y_m - radius_m, y_m + radius_m),
+        )
+        frame = self._read(query)
+        observed = pd.to_datetime(frame["observed_at"], utc=True, format="ISO8601")
+        distance = np.hypot(frame["x"].astype(float) - x_m, frame["y"].astype(float) - y_m)
+        frame = frame.assign(distance_m=distance.round(0))
+        keep = (distance <= radius_m) & (observed >= pd.Timestamp(since).tz_convert("UTC"))
+        return frame[keep].sort_values("distance_m", kind="stable").reset_index(drop=True)
+
+    def reports_by(self, username: str) -> pd.DataFrame:
+        """Return the reports ``username`` entered, newest first (same columns as above)."""
+        columns = [_REPORTS.c[name] for name in _REPORT_LIST_COLUMNS]
+        query = sa.select(*columns, _REPORTS.c.duplicate_of).where(
+            _REPORTS.c.created_by == username
+        )
+        return self._read(query.order_by(_REPORTS.c.created_at.desc()))
+
+    def users(self) -> pd.DataFrame:
+        """Return every account without its hash: ``username``, ``role``, ``active``, ..."""
+        query = sa.select(
+            _USERS.c.username,
+            _USERS.c.role,
+            _USERS.c.active,
+            _USERS.c.failed_logins,
+            _USERS.c.locked_until,
+        )
+        return self._read(query.order_by(_USERS.c.username))
+
+    def change_user(
+        self,
+        username: str,
+        *,
+        changed_by: str,
+        role: str | None = None,
+        active: bool | None = None,
+    ) -> None:
+        """Change an account's role or whether it may log in, with an audit entry.
+
+        Raises
+        ------
+        StoreError
+            No such user, or ``role`` is no role.
+        """
+        changes: dict[str, object] = {}
+        if role is not None:
+            if role_from(role) is None:
+                raise StoreError(
+                    f"{self.path}: {role!r} is no role; expected one of {', '.join(ROLE_NAMES)}"
+                )
+            changes["role"] = role
+        if active is not None:
+            changes["active"] = bool(active)
+        if not changes:
+            return
+        what = f"user {username}: " + ", ".join(f"{k}={v}" for k, v in changes.items())
+        with self._errors(what), self._write() as conn:
+            result = conn.execute(
+                _USERS.update().where(_USERS.c.username == username).values(**changes)
+            )
+            if result.rowcount != 1:
+                raise StoreError(f"{self.path}: there is no user {username!r}")
+            _append_audit(conn, who=changed_by, action="change user", obj=what)
+
+    def import_layer(self, raw: RawLayer, name: str, *, created_by: str) -> int:
+        """Validate every row of a file of layer ``name``; store all of them or none.
+
+        Parameters
+        ----------
+        raw : RawLayer
+            The file as a reader read it (:func:`buitengebied.io.layer_file.read_layer_file`).
+        name : str
+            ``reports`` or ``inspections``.
+        created_by : str
+            Who imports.
+
+        Returns
+        -------
+        int
+            The number of rows stored.
+
+        Raises
+        ------
+        ValidationError
+            Any row breaks the contract (every problem is listed; nothing is stored).
+        StoreError
+            A row's id is already stored, or the write failed (nothing is stored).
+        """
+        schema = LAYER_SCHEMAS[name]
+        validated = validate_layer(raw, schema)
+        if validated.problems:
+            raise ValidationError(raw.path, validated.problems)
+        frame = validated.frame
+        now = _now()
+        rows = []
+        for i in range(len(frame)):
+            typed = frame.iloc[i]
+            row = {c.name: _stored_value(typed.get(c.name)) for c in schema.columns}
+            if name == "reports":
+                point = frame.geometry.iloc[i]
+                row.update(x=float(point.x), y=float(point.y))
+            rows.append({**row, "created_by": created_by, "created_at": now})
+        what = f"import of {len(rows)} {name} from {raw.path.name}"
+        with self._errors(what), self._write() as conn:
+            if rows:
+                conn.execute(_LAYER_TABLES[name].insert(), rows)
+            _append_audit(conn, who=created_by, action=f"import {name}", obj=what)
+        return len(rows)
 
     def count(self, name: str) -> int:
         """Return the number of stored rows of layer ``name``."""
@@ -351,13 +523,21 @@ class Store:
         return {c.name: _stored_value(typed[c.name]) for c in schema.columns}
 
     def _insert(
-        self, table: sa.Table, row: dict[str, object], *, created_by: str, what: str
+        self,
+        table: sa.Table,
+        row: dict[str, object],
+        *,
+        created_by: str,
+        what: str,
+        also: Sequence[tuple[sa.Table, dict[str, object]]] = (),
     ) -> int | str:
-        """Insert ``row`` and its audit entry in one write transaction; return its key."""
+        """Insert ``row`` (then ``also``) and its audit entry in one write; return its key."""
         if "created_by" in table.c:
             row = {**row, "created_by": created_by, "created_at": _now()}
         with self._errors(what), self._write() as conn:
             result = conn.execute(table.insert().values(**row))
+            for other, values in also:
+                conn.execute(other.insert().values(**values))
             _append_audit(conn, who=created_by, action=f"create {table.name}", obj=what)
         key = result.inserted_primary_key
         assert key is not None
@@ -499,7 +679,9 @@ def _prepare(engine: sa.Engine, path: Path) -> None:
                 f"{', '.join(sorted(tables))})"
             )
         meta = {str(k): str(v) for k, v in conn.execute(sa.select(_META.c.key, _META.c.value))}
-    _check_meta(path, meta)
+        _check_meta(path, meta)
+        # Tables added since schema 1 (report photos) are created in older stores.
+        _METADATA.create_all(conn)
 
 
 def _check_meta(path: Path, meta: dict[str, str]) -> None:
