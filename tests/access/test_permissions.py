@@ -94,3 +94,19 @@ def test_an_unknown_role_is_denied_everything(role):
 def test_a_layer_nobody_is_listed_for_is_seen_by_nobody():
     hidden = Spec("hidden", ())
     assert not any(perm.may_see_layer(role, hidden) for role in Role)
+
+
+EXPECTED_IMPORTS = {
+    #              police municipality water_board ranger boa grid analyst admin
+    "reports": {P: 1, M: 1, W: 1, R: 1, B: 1, G: 0, A: 0, ADM: 0},
+    "inspections": {P: 1, M: 1, W: 0, R: 0, B: 1, G: 0, A: 0, ADM: 0},
+    "energy": {P: 0, M: 0, W: 0, R: 0, B: 0, G: 0, A: 0, ADM: 0},
+    "addresses": {P: 0, M: 0, W: 0, R: 0, B: 0, G: 0, A: 0, ADM: 0},
+}
+
+
+@pytest.mark.parametrize("layer", list(EXPECTED_IMPORTS))
+@pytest.mark.parametrize("role", [*Role, *UNKNOWN_ROLES])
+def test_who_may_import_which_layer(layer, role):
+    expected = bool(EXPECTED_IMPORTS[layer].get(role, 0)) if isinstance(role, Role) else False
+    assert perm.may_import_layer(role, layer) is expected

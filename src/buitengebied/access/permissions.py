@@ -125,3 +125,16 @@ def may_see_safety_warnings(role: Role | str | None) -> bool:
 def may_record_outcomes(role: Role | str | None) -> bool:
     """Return whether ``role`` may record the outcome of a visit (stored as an inspection)."""
     return role_from(role) in _OUTCOME_RECORDERS
+
+
+def may_import_layer(role: Role | str | None, layer: str) -> bool:
+    """Return whether ``role`` may import a file of ``layer`` into the store.
+
+    Reports come from those who submit them (:func:`may_submit_report`); inspections from
+    those who record visits (:func:`may_record_outcomes`); no other layer is imported.
+    """
+    if layer == "reports":
+        return may_submit_report(role)
+    if layer == "inspections":
+        return may_record_outcomes(role)
+    return False
