@@ -45,3 +45,13 @@ def to_working_crs(geometry: np.ndarray, crs: str | None) -> np.ndarray:
     return shapely.transform(
         geometry, lambda coords: np.column_stack(transformer.transform(coords[:, 0], coords[:, 1]))
     )
+
+
+def to_lon_lat(x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return longitude and latitude (EPSG:4326) of points in EPSG:28992, for a web map.
+
+    The one conversion out of the working CRS; it is for showing, never for computing.
+    """
+    transformer = Transformer.from_crs(WORKING_CRS, "EPSG:4326", always_xy=True)
+    lon, lat = transformer.transform(np.asarray(x_m, dtype=float), np.asarray(y_m, dtype=float))
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
