@@ -285,7 +285,7 @@ EXPECTED_FAILED_CHECKS = {
 
 # The generic checks fit on a few dozen examples; min_positives=1 lets the model learn there.
 @parametrize_with_checks(
-    [LearnedRiskModel(min_positives=1)],
+    [LearnedRiskModel()],
     expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS,
     xfail_strict=True,
 )
