@@ -609,13 +609,23 @@ def _fit_core(
     inverse_propensity /= np.average(inverse_propensity, weights=weight[exposure])
     # One pseudo-find curves the loss as much as an inspected example of average strength.
     curvature = float(np.average((inspected**2).mean(axis=1), weights=weight[exposure]))
+    outcome_weight = weight[exposure] * inverse_propensity
+    centre = None
+    if prior is not None:
+        # Empirical Bayes: the prior's centre is the expert direction at the scale the
+        # data give the expert score (one unpenalised slope), so a few finds cannot shrink
+        # the scale to nothing and leave the direction to chance.
+        _, slope = _weighted_logistic(
+            (inspected @ prior)[:, None], y[exposure], outcome_weight, C=1e6
+        )
+        centre = slope[0] * prior
     intercept, coef = _weighted_logistic(
         inspected,
         y[exposure],
-        weight[exposure] * inverse_propensity,
+        outcome_weight,
         C=1.0 / (prior_strength * max(curvature, _MIN_CURVATURE)),
         nonnegative=True,
-        prior=prior,
+        prior=centre,
     )
     return _CoreFit(propensity_model, exposure_rate, intercept, coef)
 
@@ -631,32 +641,25 @@ def _weighted_logistic(
 ) -> tuple[float, np.ndarray]:
     """Weighted, penalised logistic regression by L-BFGS-B.
 
-    Minimises ``C sum_i weight_i logloss_i + 0.5 |beta - s * prior|^2`` over the
-    intercept (free), ``beta`` (``>= 0`` when ``nonnegative``) and ``s >= 0``.  With
-    ``prior=None`` it is ordinary ridge (``s`` fixed at 0); with a prior the penalty is the
-    distance of ``beta`` from the ray through ``prior``: it shrinks the *direction* of
-    the weights (which decides the ranking) towards the prior and leaves their size (the
-    calibration) to the data.
+    Minimises ``C sum_i weight_i logloss_i + 0.5 |beta - prior|^2`` over the intercept
+    (free) and ``beta`` (``>= 0`` when ``nonnegative``); ``prior=None`` centres the
+    penalty on zero (ordinary ridge).
     """
     labels = y.astype(float)
     k = X.shape[1]
     centre = np.zeros(k) if prior is None else np.asarray(prior, dtype=float)
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        beta, scale = theta[2:], theta[1]
+        beta = theta[1:]
         z = theta[0] + X @ beta
         loss = np.logaddexp(0.0, z) - labels * z
         residual = C * weight * (expit(z) - labels)
-        offset = beta - scale * centre
+        offset = beta - centre
         value = C * float(weight @ loss) + 0.5 * float(offset @ offset)
-        gradient = np.concatenate(
-            [[residual.sum(), -float(centre @ offset)], X.T @ residual + offset]
-        )
-        return value, gradient
+        return value, np.concatenate([[residual.sum()], X.T @ residual + offset])
 
     rate = np.clip(np.average(labels, weights=weight), 1e-6, 1 - 1e-6)
-    start = np.concatenate([[logit(rate), 0.0], np.zeros(k)])
-    scale_bounds = (0.0, None) if prior is not None else (0.0, 0.0)
-    bounds = [(None, None), scale_bounds] + [(0.0, None) if nonnegative else (None, None)] * k
+    start = np.concatenate([[logit(rate)], np.zeros(k)])
+    bounds = [(None, None)] + [(0.0, None) if nonnegative else (None, None)] * k
     result = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=bounds)
-    return float(result.x[0]), np.asarray(result.x[2:])
+    return float(result.x[0]), np.asarray(result.x[1:])
