@@ -62,9 +62,9 @@ def test_scenario_learns(scenario):
 def test_training_uses_nothing_known_at_or_after_as_of(scenario):
     dataset, specs, _learned = scenario
     as_of = parse_as_of(AS_OF) - pd.Timedelta(days=200)
-    full = fit_learned_model(dataset, as_of=as_of, specs=specs, min_positives=5).model
+    full = fit_learned_model(dataset, as_of=as_of, specs=specs).model
     past = known_at(dataset, as_of)
-    cut = fit_learned_model(past, as_of=as_of, specs=specs, min_positives=5).model
+    cut = fit_learned_model(past, as_of=as_of, specs=specs).model
     assert full is not None and cut is not None
     assert_allclose(full.coef_, cut.coef_)
     pd.testing.assert_frame_equal(full.cv_results_, cut.cv_results_)
