@@ -613,12 +613,13 @@ def _fit_core(
     centre = None
     if prior is not None:
         # Empirical Bayes: the prior's centre is the expert direction at the scale the
-        # data give the expert score (one unpenalised slope), so a few finds cannot shrink
-        # the scale to nothing and leave the direction to chance.
-        _, slope = _weighted_logistic(
-            (inspected @ prior)[:, None], y[exposure], outcome_weight, C=1e6
-        )
-        centre = slope[0] * prior
+        # data give the expert score (one unpenalised slope), but at least one logit per
+        # standard deviation of it, so that a few finds the expert score happens not to
+        # rank cannot shrink the centre to zero and leave the direction to chance.
+        expert_score = inspected @ prior
+        _, slope = _weighted_logistic(expert_score[:, None], y[exposure], outcome_weight, C=1e6)
+        spread = _weighted_sd(expert_score, weight[exposure])
+        centre = max(float(slope[0]), 1.0 / spread if spread > 0 else 0.0) * prior
     intercept, coef = _weighted_logistic(
         inspected,
         y[exposure],
@@ -628,6 +629,11 @@ def _fit_core(
         prior=centre,
     )
     return _CoreFit(propensity_model, exposure_rate, intercept, coef)
+
+
+def _weighted_sd(values: np.ndarray, weight: np.ndarray) -> float:
+    mean = np.average(values, weights=weight)
+    return float(np.sqrt(np.average((values - mean) ** 2, weights=weight)))
 
 
 def _weighted_logistic(
