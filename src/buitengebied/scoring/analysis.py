@@ -6,7 +6,7 @@ The CLI and the app call these functions; they hold no state between calls.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 import numpy as np
@@ -79,25 +79,44 @@ def analyse(
 _MOMENT_THROUGH_DECAY: Final = frozenset({"remoteness", "linked", "nearest", "kernel_density"})
 #: Methods that also read the moment itself (e.g. how stale a meter's data is).
 _MOMENT_READ: Final = frozenset({"energy_anomaly"})
+#: Methods whose evidence is one aggregate over the records of the source layer, each
+#: record's part its weight times a function of the address: the evidence of more records
+#: is that of the earlier ones, decayed, combined with that of the new ones.
+_ACCUMULATE: Final = {"nearest": np.maximum, "linked": np.add}
+
+
+@dataclass
+class _Latest:
+    """A factor's evidence at the last moment it was computed, and what it came from."""
+
+    key: tuple[int, ...]
+    values: np.ndarray
+    moment: pd.Timestamp
+    known_rows: np.ndarray  # positions of the source layer's known records
 
 
 def evidence_at_moments(
     dataset: Dataset, moments: Iterable[pd.Timestamp], *, specs: list[LayerSpec]
 ) -> Iterator[tuple[pd.Timestamp, pd.DataFrame]]:
-    """Raw evidence as known at each moment, recomputing only what changed.
+    """Raw evidence as known at each moment (oldest first), recomputing only what changed.
 
     Each moment's evidence equals ``compute_evidence(known_at(dataset, m), specs,
-    as_of=m).raw``.  A factor is reused from the previous moment when nothing it reads
-    changed: the rows of the layers it reads (known rows only grow with the moment, so
-    their numbers tell) and, where it decays or reads the moment, the moment itself.
-    Factors of methods not listed in this module are recomputed at every moment.
+    as_of=m).raw``, without the cost of computing it all at every moment:
+
+    * a factor is reused from the previous moment when nothing it reads changed: the rows
+      of the layers it reads (known rows only grow with the moment, so their numbers
+      tell) and, where it decays or reads the moment, the moment itself;
+    * a factor that aggregates its records (``nearest``: the strongest, ``linked``: the
+      sum) is computed on the records that became known since the previous moment only,
+      and combined with the earlier evidence, decayed by the time between;
+    * factors of methods not named in this module are recomputed at every moment.
 
     Parameters
     ----------
     dataset : Dataset
         All validated records.
     moments : iterable of pandas.Timestamp
-        The moments (e.g. training cut-offs).
+        The moments, in increasing order (e.g. training cut-offs).
     specs : list of LayerSpec
         The factors.
 
@@ -108,16 +127,65 @@ def evidence_at_moments(
         One column per factor (spec order), one row per address.
     """
     address_ids = pd.Index(dataset.addresses["address_id"], name="address_id")
-    latest: dict[str, tuple[tuple[int, ...], np.ndarray]] = {}
+    latest: dict[str, _Latest] = {}
+    tracked = {s.source_layer for s in specs if s.method in _ACCUMULATE} & set(dataset.layers)
     for moment in moments:
-        known = known_at(dataset, moment)
+        known, known_rows = _known_with_rows(dataset, moment, tracked)
         keys = {spec.name: _inputs_key(spec, known, moment) for spec in specs}
-        stale = [spec for spec in specs if latest.get(spec.name, ((),))[0] != keys[spec.name]]
-        if stale:
-            fresh = compute_evidence(known, stale, as_of=moment).raw
-            for spec in stale:
-                latest[spec.name] = (keys[spec.name], fresh[spec.name].to_numpy())
-        yield moment, pd.DataFrame({s.name: latest[s.name][1] for s in specs}, index=address_ids)
+        stale = [s for s in specs if s.name not in latest or latest[s.name].key != keys[s.name]]
+        grown = [s for s in stale if s.method in _ACCUMULATE and s.name in latest]
+        full = [s for s in stale if s not in grown]
+        if full:
+            fresh = compute_evidence(known, full, as_of=moment).raw
+            for spec in full:
+                rows = known_rows.get(spec.source_layer, np.zeros(0, dtype=np.int64))
+                latest[spec.name] = _Latest(
+                    keys[spec.name], fresh[spec.name].to_numpy(), moment, rows
+                )
+        for spec in grown:
+            latest[spec.name] = _grow(spec, latest[spec.name], known, known_rows, moment)
+            latest[spec.name].key = keys[spec.name]
+        yield (
+            moment,
+            pd.DataFrame({s.name: latest[s.name].values for s in specs}, index=address_ids),
+        )
+
+
+def _known_with_rows(
+    dataset: Dataset, moment: pd.Timestamp, tracked: set[str]
+) -> tuple[Dataset, dict[str, np.ndarray]]:
+    """``known_at(dataset, moment)`` and the positions of the known rows of ``tracked``."""
+    row = "__row_in_dataset"
+    layers = dict(dataset.layers)
+    for name in tracked:
+        layers[name] = layers[name].assign(**{row: np.arange(len(layers[name]))})
+    known = known_at(replace(dataset, layers=layers), moment)
+    rows = {name: known.layers[name][row].to_numpy() for name in tracked}
+    unmarked = {name: known.layers[name].drop(columns=row) for name in tracked}
+    return replace(known, layers={**known.layers, **unmarked}), rows
+
+
+def _grow(
+    spec: LayerSpec,
+    earlier: _Latest,
+    known: Dataset,
+    known_rows: dict[str, np.ndarray],
+    moment: pd.Timestamp,
+) -> _Latest:
+    """The evidence of an aggregating factor after new records of its layer became known."""
+    rows = known_rows[spec.source_layer]
+    source = known.layers[spec.source_layer]
+    new = source.loc[~np.isin(rows, earlier.known_rows)]
+    decay = 1.0
+    if spec.half_life_days:
+        elapsed_days = (moment - earlier.moment).total_seconds() / 86_400.0
+        decay = 0.5 ** (elapsed_days / spec.half_life_days)
+    values = decay * earlier.values
+    if len(new):
+        only_new = replace(known, layers={**known.layers, spec.source_layer: new})
+        added = compute_evidence(only_new, [spec], as_of=moment).raw[spec.name].to_numpy()
+        values = _ACCUMULATE[spec.method](values, added)
+    return _Latest(earlier.key, values, moment, rows)
 
 
 def _inputs_key(spec: LayerSpec, known: Dataset, moment: pd.Timestamp) -> tuple[int, ...]:
