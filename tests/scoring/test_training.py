@@ -22,6 +22,7 @@ from buitengebied.scoring.fusion import factor_strengths
 from buitengebied.scoring.ranking import rank_dataset
 from buitengebied.scoring.training import LearnedFit, fit_learned_model, training_examples
 from buitengebied.timeutil import parse_as_of
+from buitengebied_scenarios.families import family_params
 from buitengebied_scenarios.generator import ScenarioParams, generate_scenario
 
 AS_OF = "2026-11-01"
@@ -170,3 +171,36 @@ def test_without_finds_no_evidence_is_computed_per_cutoff(scenario, monkeypatch)
     assert computed == []
     assert fit_learned_model(dataset, as_of=as_of, specs=specs).model.n_positives_ > 0
     assert computed == training_examples(dataset, as_of=as_of, with_features=False).cutoffs
+
+
+def _auto_against_expert(dataset, as_of):
+    """The blocked-CV average precision of what auto ranks with, and of the expert."""
+    fit = fit_learned_model(dataset, as_of=as_of, specs=load_layer_specs())
+    assert fit.model is not None, fit.refusal
+    choice = choose_model(ModelKind.AUTO, fit)
+    ap = fit.model.cv_average_precision_
+    if not ap["n_folds"]:
+        assert choice.kind == "expert"
+        return None
+    chosen = ap["learned"] if choice.kind == "learned" else ap["expert"]
+    return chosen, ap["expert"], choice
+
+
+@pytest.mark.slow
+def test_auto_is_never_below_expert_in_blocked_validation_on_the_demo():
+    demo = load_data_dir(Path(__file__).parents[2] / "data" / "demo")
+    compared = _auto_against_expert(demo, parse_as_of(AS_OF))
+    assert compared is not None
+    chosen, expert, choice = compared
+    assert chosen >= expert, choice.reason
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", ["default", "mostly_labs", "sparse_reports", "rich_inspections"])
+def test_auto_is_never_below_expert_in_blocked_validation_on_scenario_families(family, tmp_path):
+    params = family_params(family, seed=11, n_addresses=1500, n_hidden_sites=30)
+    generate_scenario(tmp_path / "data", params)
+    compared = _auto_against_expert(load_data_dir(tmp_path / "data"), parse_as_of(AS_OF))
+    if compared is not None:
+        chosen, expert, choice = compared
+        assert chosen >= expert, choice.reason
