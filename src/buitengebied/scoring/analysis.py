@@ -135,15 +135,35 @@ def evidence_at_moments(
         stale = [s for s in specs if s.name not in latest or latest[s.name].key != keys[s.name]]
         grown = [s for s in stale if s.method in _ACCUMULATE and s.name in latest]
         full = [s for s in stale if s not in grown]
-        if full:
-            fresh = compute_evidence(known, full, as_of=moment).raw
+        # One evidence call per moment where it can be: the grown factors read only their
+        # new records, so they join the others' call unless one of those reads that layer.
+        joined = _joinable(grown, full)
+        new_rows = {
+            s.source_layer: _new_records(s, latest[s.name], known, known_rows) for s in joined
+        }
+        if full or joined:
+            mixed = replace(known, layers={**known.layers, **new_rows})
+            fresh = compute_evidence(mixed, [*full, *joined], as_of=moment).raw
             for spec in full:
                 rows = known_rows.get(spec.source_layer, np.zeros(0, dtype=np.int64))
                 latest[spec.name] = _Latest(
                     keys[spec.name], fresh[spec.name].to_numpy(), moment, rows
                 )
+            for spec in joined:
+                latest[spec.name] = _combine(
+                    spec, latest[spec.name], fresh[spec.name].to_numpy(), known_rows, moment
+                )
+        for spec in (s for s in grown if s not in joined):
+            only_new = _new_records(spec, latest[spec.name], known, known_rows)
+            added = compute_evidence(
+                replace(known, layers={**known.layers, spec.source_layer: only_new}),
+                [spec],
+                as_of=moment,
+            ).raw[spec.name]
+            latest[spec.name] = _combine(
+                spec, latest[spec.name], added.to_numpy(), known_rows, moment
+            )
         for spec in grown:
-            latest[spec.name] = _grow(spec, latest[spec.name], known, known_rows, moment)
             latest[spec.name].key = keys[spec.name]
         yield (
             moment,
@@ -165,27 +185,42 @@ def _known_with_rows(
     return replace(known, layers={**known.layers, **unmarked}), rows
 
 
-def _grow(
+def _joinable(grown: list[LayerSpec], full: list[LayerSpec]) -> list[LayerSpec]:
+    """Grown factors that can share one evidence call with the ``full`` ones."""
+    if any(spec.method not in _MOMENT_THROUGH_DECAY | _MOMENT_READ for spec in full):
+        return []  # an unknown method may read any layer
+    read = {"addresses"} | {s.source_layer for s in full}
+    read |= {s.effort.source_layer for s in full if s.effort is not None}
+    sources = [s.source_layer for s in grown]
+    return [
+        s
+        for s in grown
+        if s.source_layer not in read and sources.count(s.source_layer) == 1 and s.effort is None
+    ]
+
+
+def _new_records(
+    spec: LayerSpec, earlier: _Latest, known: Dataset, known_rows: dict[str, np.ndarray]
+) -> pd.DataFrame:
+    """The records of the factor's layer that became known since ``earlier``."""
+    source = known.layers[spec.source_layer]
+    return source.loc[~np.isin(known_rows[spec.source_layer], earlier.known_rows)]
+
+
+def _combine(
     spec: LayerSpec,
     earlier: _Latest,
-    known: Dataset,
+    added: np.ndarray,
     known_rows: dict[str, np.ndarray],
     moment: pd.Timestamp,
 ) -> _Latest:
-    """The evidence of an aggregating factor after new records of its layer became known."""
-    rows = known_rows[spec.source_layer]
-    source = known.layers[spec.source_layer]
-    new = source.loc[~np.isin(rows, earlier.known_rows)]
+    """Earlier evidence, decayed to ``moment``, combined with that of the new records."""
     decay = 1.0
     if spec.half_life_days:
         elapsed_days = (moment - earlier.moment).total_seconds() / 86_400.0
         decay = 0.5 ** (elapsed_days / spec.half_life_days)
-    values = decay * earlier.values
-    if len(new):
-        only_new = replace(known, layers={**known.layers, spec.source_layer: new})
-        added = compute_evidence(only_new, [spec], as_of=moment).raw[spec.name].to_numpy()
-        values = _ACCUMULATE[spec.method](values, added)
-    return _Latest(earlier.key, values, moment, rows)
+    values = _ACCUMULATE[spec.method](decay * earlier.values, added)
+    return _Latest(earlier.key, values, moment, known_rows[spec.source_layer])
 
 
 def _inputs_key(spec: LayerSpec, known: Dataset, moment: pd.Timestamp) -> tuple[int, ...]:

@@ -242,7 +242,7 @@ def training_examples(
             evidence_at_moments(dataset, cutoffs, specs=specs), rows, strict=True
         ):
             # Standardised over all addresses of the cut-off, as the ranking at T would be.
-            strength = normalise(raw, factor_scale(raw)).iloc[kept]
+            strength = normalise(raw.iloc[kept], factor_scale(raw))
             strengths.append(strength.astype(np.float32))
     else:
         strengths = [
