@@ -18,6 +18,7 @@ from conftest import HOT_ADDRESS
 from typer.testing import CliRunner
 
 from buitengebied.cli import app, shown
+from buitengebied.evidence.layerspec import load_layer_specs
 from buitengebied.scoring import surface as surface_module
 
 runner = CliRunner()
@@ -131,14 +132,22 @@ def test_bad_as_of_is_a_clear_error(contract_dir, tmp_path):
     assert "--as-of" in result.output
 
 
-def test_rank_reports_the_model_choice_and_falls_back_with_few_finds(contract_dir, tmp_path):
+def test_rank_reports_how_far_the_model_moved_on_how_many_finds(contract_dir, tmp_path):
     out = tmp_path / "ranked.csv"
     args = ["rank", str(contract_dir), "--as-of", "2025-10-01", "--out", str(out)]
     result = runner.invoke(app, [*args, "--model", "learned"])
     assert result.exit_code == 0, result.output
     meta = json.loads(out.with_suffix(".meta.json").read_text())
-    assert meta["model"] == "expert"
-    assert "confirmed finds" in meta["model_reason"]
+    learned = meta["learned_model"]
+    assert f"on {learned['finds']:.3g} confirmed finds the weights moved" in meta["model_reason"]
+    assert meta["model_reason"] in " ".join(result.output.split())
+    assert set(learned["weights"]) == {s.name for s in load_layer_specs()}
+    for name, weights in learned["weights"].items():
+        assert f"{name} {weights['expert']:.2f} -> {weights['learned']:.2f}" in meta["model_reason"]
+    assert learned["expert_distance"] >= 0
+    expert = runner.invoke(app, [*args, "--model", "expert"])
+    assert expert.exit_code == 0
+    assert "learned_model" not in json.loads(out.with_suffix(".meta.json").read_text())
     assert runner.invoke(app, [*args, "--model", "magic"]).exit_code == 2
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -84,29 +86,50 @@ def test_not_fitted_raises(analysis):
 
 
 def test_a_refusal_falls_back_to_the_expert_weights_with_the_reason():
-    rng = np.random.default_rng(0)
-    X = rng.uniform(size=(500, 2))
-    y = np.zeros(len(X), dtype=bool)
-    y[:3] = True
+    X = np.random.default_rng(0).uniform(size=(500, 2))
+    everything = np.ones(len(X), dtype=bool)
     with pytest.raises(InsufficientFindsError) as refusal:
-        LearnedRiskModel().fit(X, y)
+        LearnedRiskModel().fit(X, everything)
     refused = LearnedFit(None, str(refusal.value))
     for kind in (ModelKind.AUTO, ModelKind.LEARNED):
         choice = choose_model(kind, refused)
         assert choice.kind == "expert"
         assert choice.reason == (
-            "only 3 confirmed finds in the training windows; at least 20 needed; "
-            "using expert weights"
+            "one class only: every inspected example is a find; using expert weights"
         )
     assert choose_model(ModelKind.EXPERT, refused).reason == "expert weights, as requested"
+
+
+def test_without_finds_every_kind_ranks_with_the_expert_weights():
+    X = np.random.default_rng(0).uniform(size=(500, 2))
+    fit = LearnedFit(LearnedRiskModel().fit(X, np.zeros(len(X), dtype=bool)))
+    for kind in (ModelKind.AUTO, ModelKind.LEARNED):
+        choice = choose_model(kind, fit)
+        assert choice.kind == "expert"
+        assert choice.reason.startswith("no confirmed find in the training windows")
+
+
+MOVED = r"on [\d.]+ confirmed finds the weights moved \d+% from the expert weights: f0 1\.00 -> "
 
 
 @pytest.mark.parametrize(
     ("learned_ap", "expert_ap", "n_folds", "kind", "reason"),
     [
-        (0.30, 0.20, 4, "learned", "learned model: blocked-CV average precision learned 0.300"),
-        (0.20, 0.20, 4, "expert", "expert weights: blocked-CV average precision learned 0.200"),
-        (np.nan, np.nan, 0, "expert", "no validation fold could be evaluated"),
+        (
+            0.30,
+            0.20,
+            4,
+            "learned",
+            rf"learned model \({MOVED}.*\): blocked-CV average precision learned 0.300",
+        ),
+        (
+            0.20,
+            0.20,
+            4,
+            "expert",
+            rf"expert weights \({MOVED}.*, not better\): blocked-CV average precision learned 0.200",
+        ),
+        (np.nan, np.nan, 0, "expert", rf"{MOVED}.*, but no validation fold could be evaluated"),
     ],
 )
 def test_auto_takes_the_learned_model_only_where_it_wins_blocked_validation(
@@ -120,10 +143,11 @@ def test_auto_takes_the_learned_model_only_where_it_wins_blocked_validation(
         "n_folds": n_folds,
     }
     choice = choose_model(ModelKind.AUTO, learned)
-    assert choice.kind == kind and choice.reason.startswith(reason)
+    assert choice.kind == kind and re.match(reason, choice.reason), choice.reason
     requested = choose_model(ModelKind.LEARNED, learned)
     assert requested.kind == "learned"
-    assert requested.reason == f"learned model, as requested: {learned.model.summary()}"
+    assert re.match(rf"learned model, as requested \({MOVED}", requested.reason)
+    assert requested.reason.endswith(f": {learned.model.summary()}")
 
 
 # --------------------------------------------------------------------------- scoring

@@ -1,4 +1,4 @@
-"""The learned risk model as an estimator: conventions, refusal, selection, explanation."""
+"""The learned risk model as an estimator: conventions, the prior, selection, explanation."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from buitengebied.errors import BuitengebiedError, InsufficientFindsError
-from buitengebied.scoring.estimator import LearnedRiskModel
+from buitengebied.scoring.estimator import LearnedRiskModel, expert_scale
 from buitengebied.scoring.split import example_groups, spatial_blocks
 
 FACTORS = ["a", "b", "c"]
@@ -49,7 +49,7 @@ def selection_data():
 @pytest.fixture(scope="module")
 def fitted(selection_data):
     X, y, exposure, groups = selection_data
-    model = LearnedRiskModel(shrink_to="zero", C=1.0, random_state=0)
+    model = LearnedRiskModel(shrink_to="zero", prior_strength=0.1, random_state=0)
     return model.fit(X, y, exposure=exposure, groups=groups)
 
 
@@ -57,9 +57,9 @@ def fitted(selection_data):
 
 
 def test_init_only_stores_parameters_and_clone_keeps_them():
-    model = LearnedRiskModel(C=0.5, min_positives=7, calibration="isotonic", random_state=3)
+    model = LearnedRiskModel(prior_strength=7, calibration="isotonic", random_state=3)
     params = model.get_params()
-    assert params["C"] == 0.5 and params["min_positives"] == 7
+    assert params["prior_strength"] == 7
     assert params["calibration"] == "isotonic" and params["random_state"] == 3
     assert clone(model).get_params() == params
     assert not [k for k in vars(model) if k.endswith("_")]
@@ -71,8 +71,11 @@ def test_clone_of_a_fitted_model_is_unfitted_with_the_same_parameters(fitted):
     assert not [k for k in vars(copy) if k.endswith("_")]
     with pytest.raises(NotFittedError):
         copy.predict_proba(pd.DataFrame(np.zeros((1, 3)), columns=FACTORS))
-    assert copy.set_params(C=2.0, shrink_to="expert").get_params()["C"] == 2.0
-    assert fitted.get_params()["C"] == 1.0
+    assert (
+        copy.set_params(prior_strength=2.0, shrink_to="expert").get_params()["prior_strength"]
+        == 2.0
+    )
+    assert fitted.get_params()["prior_strength"] == 0.1
 
 
 def test_not_fitted_raises(selection_data):
@@ -138,7 +141,7 @@ def test_rejects_finds_without_inspection(selection_data):
 )
 def test_labels_must_be_zero_or_one(labels, message):
     with pytest.raises(ValueError, match=message):
-        LearnedRiskModel(min_positives=1).fit(np.ones((4, 1)), labels)
+        LearnedRiskModel().fit(np.ones((4, 1)), labels)
 
 
 @pytest.mark.parametrize(
@@ -155,7 +158,7 @@ def test_labels_must_be_zero_or_one(labels, message):
 def test_sample_weight_must_be_finite_non_negative_one_per_example(sample_weight, message):
     X, y = np.arange(4.0)[:, None], np.array([0, 1, 0, 1])
     with pytest.raises(ValueError, match=message):
-        LearnedRiskModel(min_positives=1).fit(X, y, sample_weight=sample_weight)
+        LearnedRiskModel().fit(X, y, sample_weight=sample_weight)
 
 
 def test_sample_weight_as_list_or_series_fits_as_an_array(selection_data):
@@ -170,63 +173,98 @@ def test_sample_weight_as_list_or_series_fits_as_an_array(selection_data):
         assert run.n_positives_ == runs[0].n_positives_ == float(weight[y].sum())
 
 
-# --------------------------------------------------------------------------- refusal
+# --------------------------------------------------------------------------- the prior
+
+EXPERT = {"a": 1.0, "b": 1.0, "c": 1.0}
 
 
-def test_fit_refuses_too_few_finds_and_says_how_many(selection_data):
-    X, y, exposure, groups = selection_data
-    few = with_finds(y, 3)
-    weights = {"a": 2.0, "b": 1.0, "c": 0.5}
-    model = LearnedRiskModel(expert_weights=weights)
-    with pytest.raises(InsufficientFindsError) as refusal:
-        model.fit(X, few, exposure=exposure, groups=groups)
-    assert str(refusal.value) == (
-        "only 3 confirmed finds in the training windows; at least 20 needed"
+def fit_finds(data, n_finds: int, seed: int, **params) -> LearnedRiskModel:
+    """Fit with ``n_finds`` random finds kept: the others read as inspected, nothing found.
+
+    Many inspections and a handful of finds, as a municipality has them; the kept finds
+    are nested as ``n_finds`` grows.
+    """
+    X, y, exposure, groups = data
+    order = np.random.default_rng(seed).permutation(np.flatnonzero(y))
+    few = np.zeros(len(y), dtype=bool)
+    few[order[:n_finds]] = True
+    return LearnedRiskModel(expert_weights=EXPERT, random_state=0, **params).fit(
+        X, few, exposure=exposure, groups=groups
     )
-    assert isinstance(refusal.value, BuitengebiedError) and isinstance(refusal.value, ValueError)
-    # A refused fit leaves the model unfitted: no score can come from it.
-    for method in (model.predict_proba, model.explain, model.risk_score):
-        with pytest.raises(NotFittedError):
-            method(X)
-    # Finds are counted with their sample weight.
-    with pytest.raises(
-        InsufficientFindsError, match=r"only 1\.5 confirmed finds.*; at least 7 needed$"
-    ):
-        LearnedRiskModel(min_positives=7).fit(
-            X, few, exposure=exposure, sample_weight=np.full(len(y), 0.5)
-        )
-    refit = LearnedRiskModel(min_positives=3).fit(X, few, exposure=exposure)
-    assert refit.n_positives_ == 3
-    # Refitting on too little forgets the earlier fit.
-    with pytest.raises(InsufficientFindsError):
-        refit.set_params(min_positives=4).fit(X, few, exposure=exposure)
-    with pytest.raises(NotFittedError):
-        refit.predict_proba(X)
 
 
-def test_fit_refuses_one_class_as_logistic_regression_does(selection_data):
-    X, _y, exposure, _ = selection_data
+def test_without_finds_the_model_is_the_expert_model(selection_data):
+    X, _y, exposure, groups = selection_data
+    weights = {"a": 2.0, "b": 1.0, "c": 0.5}
     nothing = np.zeros(len(X), dtype=bool)
-    with pytest.raises(ValueError, match="class"):
-        LogisticRegression().fit(X, nothing)
-    with pytest.raises(
-        InsufficientFindsError,
-        match=r"^only 0 confirmed finds in the training windows; at least 20 needed; "
-        r"one class only: no inspected example is a find$",
-    ):
-        LearnedRiskModel().fit(X, nothing, exposure=exposure)
+    model = LearnedRiskModel(expert_weights=weights).fit(
+        X, nothing, exposure=exposure, groups=groups
+    )
+    assert model.n_positives_ == 0
+    assert_array_equal(model.coef_[0], [2.0, 1.0, 0.5])
+    assert model.expert_distance_ == 0.0
+    assert model.weights_on_expert_scale_ == weights
+    assert model.propensity_model_ is None
+    # It ranks exactly as the expert score does.
+    expert_score = X.to_numpy() @ np.array([2.0, 1.0, 0.5])
+    assert_array_equal(
+        np.argsort(-model.risk_score(X), kind="stable"), np.argsort(-expert_score, kind="stable")
+    )
+    # No examples at all: the same.
+    empty = LearnedRiskModel(expert_weights=weights).fit(X.iloc[:0], nothing[:0])
+    assert_array_equal(empty.coef_[0], [2.0, 1.0, 0.5])
+
+
+def test_five_finds_move_the_weights_a_little_and_fifty_far(selection_data):
+    """Finds follow ``a`` only; the expert weighs all three factors alike."""
+    for seed in range(3):
+        few = fit_finds(selection_data, 5, seed)
+        many = fit_finds(selection_data, 50, seed)
+        assert few.n_positives_ == 5 and many.n_positives_ == 50
+        assert 0 < few.expert_distance_ < 0.1
+        assert many.expert_distance_ > 2 * few.expert_distance_
+        # They move towards the truth: a up, b and c down (on the expert scale).
+        assert many.weights_on_expert_scale_["a"] > 1.0
+
+
+def test_distance_from_the_expert_grows_with_the_finds(selection_data):
+    """A property over three random draws of finds: on average, more finds move further."""
+    counts = (5, 50, 200)
+    distances = np.array(
+        [[fit_finds(selection_data, n, seed).expert_distance_ for n in counts] for seed in range(3)]
+    )
+    assert all(np.diff(distances.mean(axis=0)) > 0), distances
+
+
+def test_a_stronger_prior_stays_closer_to_the_expert(selection_data):
+    loose = fit_finds(selection_data, 50, 0, prior_strength=5)
+    tight = fit_finds(selection_data, 50, 0, prior_strength=200)
+    assert tight.expert_distance_ < loose.expert_distance_
+
+
+def test_expert_scale_measures_the_move_from_the_expert_direction():
+    scaled, distance = expert_scale(np.array([2.0, 4.0]), np.array([1.0, 2.0]))
+    assert_allclose(scaled, [1.0, 2.0]) and distance == 0.0
+    scaled, distance = expert_scale(np.zeros(2), np.array([1.0, 2.0]))
+    assert_allclose(scaled, 0.0) and distance == 1.0
+    scaled, distance = expert_scale(np.array([1.0, 0.0]), np.array([1.0, 1.0]))
+    # Projection 0.5: (2, 0) on the expert scale, |(1, -1)| / |(1, 1)| = 1.
+    assert_allclose(scaled, [2.0, 0.0]) and distance == pytest.approx(1.0)
+
+
+def test_fit_refuses_one_class_of_finds_only(selection_data):
+    X, _y, exposure, _ = selection_data
     with pytest.raises(
         InsufficientFindsError, match=r"^one class only: every inspected example is a find$"
-    ):
-        LearnedRiskModel(min_positives=1).fit(X, exposure, exposure=exposure)
-    with pytest.raises(InsufficientFindsError, match="only 0 confirmed finds"):
-        LearnedRiskModel().fit(X.iloc[:0], nothing[:0])
+    ) as refusal:
+        LearnedRiskModel().fit(X, exposure, exposure=exposure)
+    assert isinstance(refusal.value, BuitengebiedError) and isinstance(refusal.value, ValueError)
 
 
-def test_min_positives_must_be_positive(selection_data):
+def test_prior_strength_must_be_positive(selection_data):
     X, y, exposure, _ = selection_data
-    with pytest.raises(ValueError, match="min_positives must be positive, not 0"):
-        LearnedRiskModel(min_positives=0).fit(X, y, exposure=exposure)
+    with pytest.raises(ValueError, match="prior_strength must be positive, not 0"):
+        LearnedRiskModel(prior_strength=0).fit(X, y, exposure=exposure)
 
 
 # --------------------------------------------------------------------------- selection
@@ -276,16 +314,14 @@ EXPECTED_FAILED_CHECKS = {
         "factor weights are non-negative by design (more evidence never lowers the risk); "
         "the blobs need a negative weight"
     ),
-    "check_sample_weight_equivalence_on_dense_data": (
-        "the outcome loss is weighted by inverse propensities normalised to mean 1, so "
-        "sample_weight sets relative weights: repeating an example adds data, weighting not"
+    "check_estimators_empty_data_messages": (
+        "no examples (a history too short for a cut-off) is the expert model, not an error"
     ),
 }
 
 
-# The generic checks fit on a few dozen examples; min_positives=1 lets the model learn there.
 @parametrize_with_checks(
-    [LearnedRiskModel(min_positives=1)],
+    [LearnedRiskModel()],
     expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS,
     xfail_strict=True,
 )

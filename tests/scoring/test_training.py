@@ -1,9 +1,11 @@
-"""Training examples from a dataset's history, and the fit (or refusal) of the learned model."""
+"""Training examples from a dataset's history, and the fit of the learned model."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -13,13 +15,14 @@ from buitengebied.evidence.layerspec import load_layer_specs
 from buitengebied.load.directory import load_data_dir
 from buitengebied.load.timefilter import known_at
 from buitengebied.scoring import training
-from buitengebied.scoring.analysis import analyse
+from buitengebied.scoring.analysis import analyse, evidence_at_moments
 from buitengebied.scoring.choice import ModelKind, choose_model, score_with_model
 from buitengebied.scoring.estimator import LearnedRiskModel
 from buitengebied.scoring.fusion import factor_strengths
 from buitengebied.scoring.ranking import rank_dataset
 from buitengebied.scoring.training import LearnedFit, fit_learned_model, training_examples
 from buitengebied.timeutil import parse_as_of
+from buitengebied_scenarios.families import family_params
 from buitengebied_scenarios.generator import ScenarioParams, generate_scenario
 
 AS_OF = "2026-11-01"
@@ -62,9 +65,9 @@ def test_scenario_learns(scenario):
 def test_training_uses_nothing_known_at_or_after_as_of(scenario):
     dataset, specs, _learned = scenario
     as_of = parse_as_of(AS_OF) - pd.Timedelta(days=200)
-    full = fit_learned_model(dataset, as_of=as_of, specs=specs, min_positives=5).model
+    full = fit_learned_model(dataset, as_of=as_of, specs=specs).model
     past = known_at(dataset, as_of)
-    cut = fit_learned_model(past, as_of=as_of, specs=specs, min_positives=5).model
+    cut = fit_learned_model(past, as_of=as_of, specs=specs).model
     assert full is not None and cut is not None
     assert_allclose(full.coef_, cut.coef_)
     pd.testing.assert_frame_equal(full.cv_results_, cut.cv_results_)
@@ -84,8 +87,33 @@ def test_labels_come_strictly_after_the_cutoff(scenario):
     ids = examples.X.index.get_level_values("address_id")[at_cutoff]
     assert set(ids[examples.y[at_cutoff]]) == set(found["address_id"])
     assert set(ids[examples.exposure[at_cutoff]]) == set(window["address_id"])
-    expected = factor_strengths(analyse(dataset, as_of=cutoff, specs=specs).evidence)[0]
-    pd.testing.assert_frame_equal(examples.X.loc[cutoff], expected[examples.X.columns])
+
+
+def test_shared_evidence_equals_a_full_analysis_at_every_cutoff(scenario):
+    """Factors reused across cut-offs give what a full analysis at each cut-off gives."""
+    dataset, specs, _ = scenario
+    examples = training_examples(dataset, as_of=parse_as_of(AS_OF), specs=specs)
+    for cutoff in examples.cutoffs:
+        expected = factor_strengths(analyse(dataset, as_of=cutoff, specs=specs).evidence)[0]
+        pd.testing.assert_frame_equal(
+            examples.X.loc[cutoff], expected[examples.X.columns].astype(np.float32)
+        )
+
+
+def test_uninspected_examples_are_sampled_and_weighted_up(scenario):
+    dataset, specs, _ = scenario
+    as_of = parse_as_of(AS_OF)
+    full = training_examples(dataset, as_of=as_of, specs=specs, with_features=False)
+    sampled = training_examples(
+        dataset, as_of=as_of, specs=specs, with_features=False, max_uninspected_per_cutoff=100
+    )
+    per_cutoff = pd.Series(sampled.exposure).groupby(sampled.groups["cutoff"]).agg(["sum", "size"])
+    assert ((per_cutoff["size"] - per_cutoff["sum"]) == 100).all()
+    # Every inspected example is kept; the uninspected weigh for all of them.
+    assert sampled.exposure.sum() == full.exposure.sum() and sampled.y.sum() == full.y.sum()
+    assert_allclose(
+        sampled.sample_weight[~sampled.exposure].sum(), full.sample_weight[~full.exposure].sum()
+    )
 
 
 def test_backtest_ranks_with_learned_probabilities_in_the_expert_order_of_the_model(scenario):
@@ -109,37 +137,70 @@ def test_backtest_ranks_with_learned_probabilities_in_the_expert_order_of_the_mo
     assert_array_equal(scores["auto"].to_numpy(), expected.to_numpy())
 
 
-def test_refusal_ranks_with_the_expert_scores_and_says_why(scenario, monkeypatch):
+def test_without_finds_learned_and_auto_rank_as_the_expert(scenario):
     dataset, specs, _learned = scenario
     as_of = parse_as_of(AS_OF)
-    refused = fit_learned_model(dataset, as_of=as_of, specs=specs, min_positives=10**6)
-    assert refused.model is None
-    assert refused.refusal.startswith("only ")
-    assert refused.refusal.endswith(
-        " confirmed finds in the training windows; at least 1e+06 needed"
-    )
-    monkeypatch.setattr(training, "fit_learned_model", lambda *args, **kwargs: refused)
-    expert = analyse(dataset, as_of=as_of, specs=specs).scores.table
+    inspections = dataset.layers["inspections"].assign(outcome="nothing")
+    no_finds = replace(dataset, layers={**dataset.layers, "inspections": inspections})
+    fit = fit_learned_model(no_finds, as_of=as_of, specs=specs)
+    assert fit.model is not None and fit.model.n_positives_ == 0
+    assert fit.model.expert_distance_ == 0.0
+    assert fit.model.weights_on_expert_scale_ == {s.name: float(s.weight) for s in specs}
+    expert = analyse(no_finds, as_of=as_of, specs=specs).scores.table
     for kind in (ModelKind.LEARNED, ModelKind.AUTO):
-        ranking = rank_dataset(dataset, as_of=as_of, specs=specs, model=kind)
+        ranking = rank_dataset(no_finds, as_of=as_of, specs=specs, model=kind)
         assert ranking.choice.kind == "expert"
-        assert ranking.choice.reason == f"{refused.refusal}; using expert weights"
+        assert ranking.choice.reason.startswith("no confirmed find in the training windows")
         pd.testing.assert_frame_equal(ranking.scores.table, expert)
 
 
-def test_too_few_finds_skip_the_per_cutoff_analyses(scenario, monkeypatch):
+def test_without_finds_no_evidence_is_computed_per_cutoff(scenario, monkeypatch):
     dataset, specs, _learned = scenario
-    analysed = []
+    computed = []
 
-    def counting_analyse(*args, **kwargs):
-        analysed.append(kwargs["as_of"])
-        return analyse(*args, **kwargs)
+    def counting(*args, **kwargs):
+        for moment, raw in evidence_at_moments(*args, **kwargs):
+            computed.append(moment)
+            yield moment, raw
 
-    monkeypatch.setattr(training, "analyse", counting_analyse)
+    monkeypatch.setattr(training, "evidence_at_moments", counting)
     as_of = parse_as_of(AS_OF)
-    assert fit_learned_model(dataset, as_of=as_of, specs=specs, min_positives=10**6).model is None
-    assert analysed == []
-    assert fit_learned_model(dataset, as_of=as_of, specs=specs).model is not None
-    assert len(analysed) == len(
-        training_examples(dataset, as_of=as_of, with_features=False).cutoffs
-    )
+    inspections = dataset.layers["inspections"].assign(outcome="nothing")
+    no_finds = replace(dataset, layers={**dataset.layers, "inspections": inspections})
+    assert fit_learned_model(no_finds, as_of=as_of, specs=specs).model.n_positives_ == 0
+    assert computed == []
+    assert fit_learned_model(dataset, as_of=as_of, specs=specs).model.n_positives_ > 0
+    assert computed == training_examples(dataset, as_of=as_of, with_features=False).cutoffs
+
+
+def _auto_against_expert(dataset, as_of):
+    """The blocked-CV average precision of what auto ranks with, and of the expert."""
+    fit = fit_learned_model(dataset, as_of=as_of, specs=load_layer_specs())
+    assert fit.model is not None, fit.refusal
+    choice = choose_model(ModelKind.AUTO, fit)
+    ap = fit.model.cv_average_precision_
+    if not ap["n_folds"]:
+        assert choice.kind == "expert"
+        return None
+    chosen = ap["learned"] if choice.kind == "learned" else ap["expert"]
+    return chosen, ap["expert"], choice
+
+
+@pytest.mark.slow
+def test_auto_is_never_below_expert_in_blocked_validation_on_the_demo():
+    demo = load_data_dir(Path(__file__).parents[2] / "data" / "demo")
+    compared = _auto_against_expert(demo, parse_as_of(AS_OF))
+    assert compared is not None
+    chosen, expert, choice = compared
+    assert chosen >= expert, choice.reason
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", ["default", "mostly_labs", "sparse_reports", "rich_inspections"])
+def test_auto_is_never_below_expert_in_blocked_validation_on_scenario_families(family, tmp_path):
+    params = family_params(family, seed=11, n_addresses=1500, n_hidden_sites=30)
+    generate_scenario(tmp_path / "data", params)
+    compared = _auto_against_expert(load_data_dir(tmp_path / "data"), parse_as_of(AS_OF))
+    if compared is not None:
+        chosen, expert, choice = compared
+        assert chosen >= expert, choice.reason

@@ -127,9 +127,10 @@ def score_with_model(analysis: Analysis, model: LearnedRiskModel) -> RiskScores:
 def choose_model(kind: ModelKind, learned: LearnedFit | None = None) -> ModelChoice:
     """Resolve ``--model expert|learned|auto`` into the model that ranks.
 
-    ``expert``: the expert weights.  ``learned``: the learned model unless it refused to
-    learn.  ``auto``: the learned model only when it learned *and* its blocked-CV average
-    precision beats the expert score's on the same folds; else expert.
+    ``expert``: the expert weights.  ``learned``: the learned model unless it could not
+    be fitted or found no find to move from the expert weights.  ``auto``: the learned
+    model only when its blocked-CV average precision beats the expert score's on the same
+    folds; else expert.  Every reason says on how many finds the model moved how far.
 
     Parameters
     ----------
@@ -155,17 +156,35 @@ def choose_model(kind: ModelKind, learned: LearnedFit | None = None) -> ModelCho
 
     model = learned.model
     check_is_fitted(model)
+    if not model.n_positives_ > 0:
+        return ModelChoice(
+            "expert",
+            "no confirmed find in the training windows, so the learned model is the expert "
+            "model; using expert weights",
+        )
+    per_factor = ", ".join(
+        f"{name} {expert:.2f} -> {learned:.2f}"
+        for (name, learned), expert in zip(
+            model.weights_on_expert_scale_.items(), model.expert_weights_, strict=True
+        )
+    )
+    moved = (
+        f"on {model.n_positives_:.3g} confirmed finds the weights moved "
+        f"{model.expert_distance_:.0%} from the expert weights: {per_factor}"
+    )
     if kind is ModelKind.LEARNED:
-        return ModelChoice("learned", f"learned model, as requested: {model.summary()}")
+        return ModelChoice("learned", f"learned model, as requested ({moved}): {model.summary()}")
     ap = model.cv_average_precision_
     if not ap["n_folds"]:
         return ModelChoice(
-            "expert", "no validation fold could be evaluated, so the learned model is unproven"
+            "expert",
+            f"{moved}, but no validation fold could be evaluated, so the learned model is "
+            "unproven; using expert weights",
         )
     comparison = (
         f"blocked-CV average precision learned {ap['learned']:.3f} vs expert "
         f"{ap['expert']:.3f} over {ap['n_folds']} folds"
     )
     if ap["learned"] > ap["expert"]:
-        return ModelChoice("learned", f"learned model: {comparison}")
-    return ModelChoice("expert", f"expert weights: {comparison}")
+        return ModelChoice("learned", f"learned model ({moved}): {comparison}")
+    return ModelChoice("expert", f"expert weights ({moved}, not better): {comparison}")

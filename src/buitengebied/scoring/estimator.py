@@ -21,20 +21,23 @@ without pretending that the inspection history is a random sample (see
 * **Honest validation.**  :class:`SpatioTemporalSplit` holds out spatial blocks and
   later cut-offs, with a gap of one horizon; ``fit`` uses it for out-of-fold
   predictions (calibration) and to compare with the expert weights on the same folds.
-* **Learn or refuse.**  With fewer than ``min_positives`` confirmed finds, or with one
-  class only among the inspected examples, ``fit`` raises
-  :class:`~buitengebied.errors.InsufficientFindsError`, as scikit-learn's
-  ``LogisticRegression`` refuses one class.  Falling back on the expert weights is the
-  model choice's business (:mod:`buitengebied.scoring.choice`), not the estimator's.
+* **A prior on the weights, not a threshold.**  The outcome weights are penalised by
+  their distance from the ray through the expert weights, with a fixed strength worth
+  ``prior_strength`` finds.  The log-loss grows with the evidence and the penalty does
+  not, so the weights move from the expert's as finds accumulate: with no finds the model
+  *is* the expert model (the expert weights, :attr:`LearnedRiskModel.expert_distance_` 0),
+  a handful of finds moves them a little, many move them far.  Only "every inspected
+  example is a find" is refused, with :class:`~buitengebied.errors.InsufficientFindsError`
+  (one class only, as scikit-learn's ``LogisticRegression`` refuses).  Whether the moved
+  weights rank better than the expert's is the model choice's business
+  (:mod:`buitengebied.scoring.choice`), judged on the blocked validation.
 
 Settings
 --------
 DEFAULT_HORIZON_DAYS
     Label window after each cut-off.
-DEFAULT_MIN_POSITIVES
-    Fewest confirmed finds (effective count, see :class:`LearnedRiskModel`) to learn from.
-CV_MIN_TRAIN_POSITIVES
-    A validation fold is evaluated only when its training part holds this many finds.
+DEFAULT_PRIOR_STRENGTH
+    How many finds the prior on the weights is worth (see :class:`LearnedRiskModel`).
 CALIBRATION_MIN_POSITIVES
     Fewest out-of-fold finds to calibrate the scores into probabilities.
 """
@@ -64,10 +67,11 @@ from buitengebied.scoring.split import DEFAULT_HORIZON_DAYS, SpatioTemporalSplit
 logger = logging.getLogger(__name__)
 
 
-DEFAULT_MIN_POSITIVES: Final[int] = 20
+DEFAULT_PRIOR_STRENGTH: Final[float] = 20.0
 
 
-CV_MIN_TRAIN_POSITIVES: Final[float] = 5.0
+#: Floor of the average squared strength that scales the prior (all-zero features).
+_MIN_CURVATURE: Final[float] = 1e-3
 
 
 CALIBRATION_MIN_POSITIVES: Final[float] = 10.0
@@ -116,18 +120,20 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
     ----------
     horizon_days : float, default 180
         Label window of the examples; the gap of the default validation splitter.
-    min_positives : float, default 20
-        Fewest confirmed finds to learn from: the sum of ``sample_weight`` over examples
-        with ``y == 1``; must be positive.  With fewer, ``fit`` raises
-        :class:`~buitengebied.errors.InsufficientFindsError`.
-    C : float, default 0.1
-        Inverse strength of the L2 penalty on the factor weights of the outcome model
-        (the intercept is not penalised), scikit-learn's convention: the log-loss of the
-        inspected examples (weights normalised to mean 1) is multiplied by ``C``.
+    prior_strength : float, default 20
+        Strength of the Gaussian prior on the outcome weights, in pseudo-finds: the
+        penalty is ``prior_strength * m / 2 * |beta - s * w_expert|^2`` beside the summed
+        log-loss of the inspected examples (``sample_weight`` times the inverse
+        propensity, normalised to mean 1 over the inspected), with ``m`` the mean squared
+        factor strength of the inspected examples.  A find curves the log-loss by about
+        ``f f^T`` (``f`` its factor strengths), so the prior weighs about as much as
+        ``prior_strength`` finds of average strength: 5 finds move the weights a little,
+        50 move them far.  The intercept and the scale ``s`` are not penalised.  Must be
+        positive.
     shrink_to : {"expert", "zero"}, default "expert"
-        ``"expert"``: penalise the distance of the weights from the ray through the
-        expert weights, so with few finds the *ranking* stays close to the expert's and
-        only the scale (the probability) is learned; ``"zero"``: ordinary ridge.
+        ``"expert"``: the prior is centred on the ray through the expert weights, so with
+        few finds the *ranking* stays close to the expert's and only the scale (the
+        probability) is learned; ``"zero"``: centred on zero (ordinary ridge).
     weight_clip : float, default 20.0
         Largest stabilised inverse-propensity weight ``P(inspected) / e(x)``: no inspected
         example stands for more than this many times the average.
@@ -148,7 +154,9 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     n_positives_ : float
-        Confirmed finds in the training data (weighted by ``sample_weight``).
+        Confirmed finds in the training data (weighted by ``sample_weight``).  With none,
+        the model is the expert model: ``coef_`` the expert weights, ``expert_distance_``
+        0, no propensity model, no validation.
     n_exposed_ : float
         Inspected examples (weighted by ``sample_weight``).
     coef_ : numpy.ndarray, shape (1, n_features)
@@ -159,6 +167,13 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
         Calibrated logit weight per factor, in column order (as used for the explanation).
     expert_weights_ : numpy.ndarray, shape (n_features,)
         Resolved expert weights.
+    weights_on_expert_scale_ : dict of str to float
+        The outcome weights divided by their projection ``s*`` on the expert direction
+        (``s* = beta . w / w . w``), so that each is comparable with its expert weight:
+        equal to ``expert_weights_`` where the model did not move.
+    expert_distance_ : float
+        How far the weights moved from the expert's: ``|beta / s* - w| / |w|`` (0: the
+        expert direction; 1: as far as all weights zero).
     propensity_model_ : LogisticRegression or None
         ``P(inspected | x)``; None when every example was inspected.
     calibrator_ : SigmoidCalibration, IsotonicRegression or None
@@ -184,8 +199,7 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
         self,
         *,
         horizon_days: float = DEFAULT_HORIZON_DAYS,
-        min_positives: float = DEFAULT_MIN_POSITIVES,
-        C: float = 0.1,
+        prior_strength: float = DEFAULT_PRIOR_STRENGTH,
         shrink_to: Literal["expert", "zero"] = "expert",
         weight_clip: float = 20.0,
         calibration: Literal["sigmoid", "isotonic"] | None = "sigmoid",
@@ -194,8 +208,7 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
         random_state: int | np.random.RandomState | None = None,
     ) -> None:
         self.horizon_days = horizon_days
-        self.min_positives = min_positives
-        self.C = C
+        self.prior_strength = prior_strength
         self.shrink_to = shrink_to
         self.weight_clip = weight_clip
         self.calibration = calibration
@@ -237,8 +250,8 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
         Raises
         ------
         InsufficientFindsError
-            Fewer confirmed finds than ``min_positives`` (weighted by ``sample_weight``),
-            or one class only among the inspected examples: nothing to learn from.
+            Every inspected example is a find (one class only): nothing tells a find
+            from a miss.
         """
         X, y = validate_data(self, X, y, dtype=float, ensure_min_samples=0)
         y = _binary(y)
@@ -253,7 +266,10 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
         if hasattr(self, "coef_"):
             delattr(self, "coef_")
         n_finds = float(weight[y].sum())
-        self._refuse_too_few_finds(n_finds=n_finds, n_misses=float(weight[exposure & ~y].sum()))
+        if not self.prior_strength > 0:
+            raise ValueError(f"prior_strength must be positive, not {self.prior_strength!r}")
+        if n_finds > 0 and not weight[exposure & ~y].sum() > 0:
+            raise InsufficientFindsError("one class only: every inspected example is a find")
         self.classes_ = np.array([0, 1])
         self.expert_weights_ = self._resolve_expert_weights(X.shape[1])
         self.n_positives_ = n_finds
@@ -261,9 +277,7 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
         self.calibrator_: SigmoidCalibration | IsotonicRegression | None = None
         self.cv_results_ = pd.DataFrame(columns=_CV_COLUMNS)
         self.cv_average_precision_ = {"learned": np.nan, "expert": np.nan, "n_folds": 0}
-        core = _fit_core(
-            X, y, exposure, weight, C=self.C, clip=self.weight_clip, prior=self._prior()
-        )
+        core = self._fit_core(X, y, exposure, weight)
         self.propensity_model_ = core.propensity_model
         self.coef_ = core.coef[None, :].copy()
         self.intercept_ = np.array([core.intercept])
@@ -271,25 +285,29 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
         self._calibrate(oof_logit, oof_weight, y)
         slope = self.calibrator_.slope if isinstance(self.calibrator_, SigmoidCalibration) else 1.0
         self.factor_weights_ = dict(zip(self._names(), slope * core.coef, strict=True))
+        on_expert_scale, self.expert_distance_ = expert_scale(core.coef, self.expert_weights_)
+        self.weights_on_expert_scale_ = dict(zip(self._names(), on_expert_scale, strict=True))
         logger.info("learned risk model: %s", self.summary())
         return self
 
-    def _refuse_too_few_finds(self, *, n_finds: float, n_misses: float) -> None:
-        """Raise :class:`InsufficientFindsError` unless there is something to learn from."""
-        if not self.min_positives > 0:
-            raise ValueError(f"min_positives must be positive, not {self.min_positives!r}")
-        problems = []
-        if n_finds < self.min_positives:
-            problems.append(
-                f"only {n_finds:.3g} confirmed finds in the training windows; "
-                f"at least {self.min_positives:g} needed"
-            )
-        if n_finds == 0:
-            problems.append("one class only: no inspected example is a find")
-        elif n_misses == 0:
-            problems.append("one class only: every inspected example is a find")
-        if problems:
-            raise InsufficientFindsError("; ".join(problems))
+    def _fit_core(
+        self, X: np.ndarray, y: np.ndarray, exposure: np.ndarray, weight: np.ndarray
+    ) -> _CoreFit:
+        """One two-part fit; without finds, the expert model itself."""
+        if not weight[y].sum() > 0:
+            # No find: nothing moves the weights off the prior's centre.  The intercept is
+            # the rate of finds among the inspected with half a pseudo-find (Jeffreys).
+            rate = 0.5 / (float(weight[exposure].sum()) + 1.0)
+            return _CoreFit(None, 1.0, float(logit(rate)), self.expert_weights_.copy())
+        return _fit_core(
+            X,
+            y,
+            exposure,
+            weight,
+            prior_strength=self.prior_strength,
+            clip=self.weight_clip,
+            prior=self._prior(),
+        )
 
     def _prior(self) -> np.ndarray | None:
         if self.shrink_to not in ("expert", "zero"):
@@ -352,17 +370,9 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
             }
             rows.append(row)
             labels = y[judged]
-            if row["train_finds"] < CV_MIN_TRAIN_POSITIVES or labels.all() or not labels.any():
+            if labels.all() or not labels.any():
                 continue
-            core = _fit_core(
-                X[train],
-                y[train],
-                exposure[train],
-                weight[train],
-                C=self.C,
-                clip=self.weight_clip,
-                prior=self._prior(),
-            )
+            core = self._fit_core(X[train], y[train], exposure[train], weight[train])
             fold_logit = core.logit(X[judged])
             fold_weight = weight[judged] * core.inverse_propensity(X[judged], self.weight_clip)
             row["ap_learned"] = average_precision_score(
@@ -499,7 +509,8 @@ class LearnedRiskModel(ClassifierMixin, BaseEstimator):
         )
         return (
             f"learned from {self.n_positives_:.3g} confirmed finds in {self.n_exposed_:.0f} "
-            f"inspected examples; logit weights: {weights}; {validated}; {self.calibration_note_}"
+            f"inspected examples; moved {self.expert_distance_:.0%} from the expert weights; "
+            f"logit weights: {weights}; {validated}; {self.calibration_note_}"
         )
 
 
@@ -545,13 +556,41 @@ def _binary(y: np.ndarray) -> np.ndarray:
     return values.astype(bool)
 
 
+def expert_scale(coef: np.ndarray, expert_weights: np.ndarray) -> tuple[np.ndarray, float]:
+    """Put learned weights on the expert scale and say how far they moved.
+
+    Parameters
+    ----------
+    coef : numpy.ndarray, shape (k,)
+        Learned weights (any scale, e.g. logit).
+    expert_weights : numpy.ndarray, shape (k,)
+        The expert weights.
+
+    Returns
+    -------
+    on_expert_scale : numpy.ndarray, shape (k,)
+        ``coef / s*`` with ``s* = coef . w / w . w``, the projection on the expert
+        direction; zeros where ``s* <= 0``.
+    distance : float
+        ``|coef / s* - w| / |w|``: 0 on the expert direction, 1 as far as all zeros.
+    """
+    coef = np.asarray(coef, dtype=float)
+    expert = np.asarray(expert_weights, dtype=float)
+    norm = float(expert @ expert)
+    if norm == 0:
+        return np.zeros_like(coef), 0.0
+    projection = float(coef @ expert) / norm
+    on_expert_scale = coef / projection if projection > 0 else np.zeros_like(coef)
+    return on_expert_scale, float(np.linalg.norm(on_expert_scale - expert) / np.sqrt(norm))
+
+
 def _fit_core(
     X: np.ndarray,
     y: np.ndarray,
     exposure: np.ndarray,
     weight: np.ndarray,
     *,
-    C: float,
+    prior_strength: float,
     clip: float,
     prior: np.ndarray | None,
 ) -> _CoreFit:
@@ -564,12 +603,37 @@ def _fit_core(
         )
     core = _CoreFit(propensity_model, exposure_rate, 0.0, np.zeros(X.shape[1]))
     inspected = X[exposure]
-    outcome_weight = weight[exposure] * core.inverse_propensity(inspected, clip)
-    outcome_weight = outcome_weight / outcome_weight.mean()
+    # Stabilised: the inverse propensities average 1 over the inspected, so the loss
+    # sums to the (weighted) number of inspected examples and grows with the evidence.
+    inverse_propensity = core.inverse_propensity(inspected, clip)
+    inverse_propensity /= np.average(inverse_propensity, weights=weight[exposure])
+    # One pseudo-find curves the loss as much as an inspected example of average strength.
+    curvature = float(np.average((inspected**2).mean(axis=1), weights=weight[exposure]))
+    outcome_weight = weight[exposure] * inverse_propensity
+    centre = None
+    if prior is not None:
+        # Empirical Bayes: the prior's centre is the expert direction at the scale the
+        # data give the expert score (one unpenalised slope), but at least one logit per
+        # standard deviation of it, so that a few finds the expert score happens not to
+        # rank cannot shrink the centre to zero and leave the direction to chance.
+        expert_score = inspected @ prior
+        _, slope = _weighted_logistic(expert_score[:, None], y[exposure], outcome_weight, C=1e6)
+        spread = _weighted_sd(expert_score, weight[exposure])
+        centre = max(float(slope[0]), 1.0 / spread if spread > 0 else 0.0) * prior
     intercept, coef = _weighted_logistic(
-        inspected, y[exposure], outcome_weight, C=C, nonnegative=True, prior=prior
+        inspected,
+        y[exposure],
+        outcome_weight,
+        C=1.0 / (prior_strength * max(curvature, _MIN_CURVATURE)),
+        nonnegative=True,
+        prior=centre,
     )
     return _CoreFit(propensity_model, exposure_rate, intercept, coef)
+
+
+def _weighted_sd(values: np.ndarray, weight: np.ndarray) -> float:
+    mean = np.average(values, weights=weight)
+    return float(np.sqrt(np.average((values - mean) ** 2, weights=weight)))
 
 
 def _weighted_logistic(
@@ -583,32 +647,25 @@ def _weighted_logistic(
 ) -> tuple[float, np.ndarray]:
     """Weighted, penalised logistic regression by L-BFGS-B.
 
-    Minimises ``C sum_i weight_i logloss_i + 0.5 |beta - s * prior|^2`` over the
-    intercept (free), ``beta`` (``>= 0`` when ``nonnegative``) and ``s >= 0``.  With
-    ``prior=None`` it is ordinary ridge (``s`` fixed at 0); with a prior the penalty is the
-    distance of ``beta`` from the ray through ``prior``: it shrinks the *direction* of
-    the weights (which decides the ranking) towards the prior and leaves their size (the
-    calibration) to the data.
+    Minimises ``C sum_i weight_i logloss_i + 0.5 |beta - prior|^2`` over the intercept
+    (free) and ``beta`` (``>= 0`` when ``nonnegative``); ``prior=None`` centres the
+    penalty on zero (ordinary ridge).
     """
     labels = y.astype(float)
     k = X.shape[1]
     centre = np.zeros(k) if prior is None else np.asarray(prior, dtype=float)
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        beta, scale = theta[2:], theta[1]
+        beta = theta[1:]
         z = theta[0] + X @ beta
         loss = np.logaddexp(0.0, z) - labels * z
         residual = C * weight * (expit(z) - labels)
-        offset = beta - scale * centre
+        offset = beta - centre
         value = C * float(weight @ loss) + 0.5 * float(offset @ offset)
-        gradient = np.concatenate(
-            [[residual.sum(), -float(centre @ offset)], X.T @ residual + offset]
-        )
-        return value, gradient
+        return value, np.concatenate([[residual.sum()], X.T @ residual + offset])
 
     rate = np.clip(np.average(labels, weights=weight), 1e-6, 1 - 1e-6)
-    start = np.concatenate([[logit(rate), 0.0], np.zeros(k)])
-    scale_bounds = (0.0, None) if prior is not None else (0.0, 0.0)
-    bounds = [(None, None), scale_bounds] + [(0.0, None) if nonnegative else (None, None)] * k
+    start = np.concatenate([[logit(rate)], np.zeros(k)])
+    bounds = [(None, None)] + [(0.0, None) if nonnegative else (None, None)] * k
     result = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=bounds)
-    return float(result.x[0]), np.asarray(result.x[2:])
+    return float(result.x[0]), np.asarray(result.x[1:])

@@ -33,6 +33,7 @@ from buitengebied.scoring.choice import DEFAULT_MODEL_KIND, ModelChoice, ModelKi
 from buitengebied.scoring.fusion import RiskScores
 
 if TYPE_CHECKING:
+    from buitengebied.scoring.estimator import LearnedRiskModel
     from buitengebied.scoring.surface import RiskSurface
 
 
@@ -48,11 +49,14 @@ class Ranking:
         The ranking that was chosen (expert or learned).
     choice : ModelChoice
         Which model ranks and why.
+    learned : LearnedRiskModel, optional
+        The learned model that was fitted (``learned``/``auto``), whether it ranks or not.
     """
 
     analysis: Analysis
     scores: RiskScores
     choice: ModelChoice
+    learned: LearnedRiskModel | None = None
 
 
 def rank_dataset(
@@ -105,8 +109,8 @@ def rank_dataset(
     learned = fit_learned_model(dataset, as_of=as_of, specs=specs)
     choice = choose_model(model, learned)
     if choice.kind == "learned" and learned.model is not None:
-        return Ranking(analysis, score_with_model(analysis, learned.model), choice)
-    return Ranking(analysis, analysis.scores, choice)
+        return Ranking(analysis, score_with_model(analysis, learned.model), choice, learned.model)
+    return Ranking(analysis, analysis.scores, choice, learned.model)
 
 
 def _model_kind(model: str) -> ModelKind:
@@ -177,6 +181,33 @@ def ranking_meta(ranking: Ranking) -> dict[str, Any]:
         "weights_scale": "expert" if ranking.choice.kind == "expert" else "logit",
         "scales": ranking.scores.scales,
         "addresses": len(analysis.dataset.addresses),
+    } | _learned_meta(ranking.learned)
+
+
+def _learned_meta(model: LearnedRiskModel | None) -> dict[str, Any]:
+    """How far the learned model moved from the expert weights, on how many finds."""
+    if model is None:
+        return {}
+    ap = model.cv_average_precision_
+    return {
+        "learned_model": {
+            "finds": model.n_positives_,
+            "inspected_examples": model.n_exposed_,
+            "expert_distance": model.expert_distance_,
+            "weights": {
+                name: {"expert": float(expert), "learned": float(learned)}
+                for (name, learned), expert in zip(
+                    model.weights_on_expert_scale_.items(), model.expert_weights_, strict=True
+                )
+            },
+            "weights_scale": "expert (learned weights divided by their projection on the "
+            "expert weights)",
+            "blocked_cv_average_precision": {
+                "learned": None if not ap["n_folds"] else ap["learned"],
+                "expert": None if not ap["n_folds"] else ap["expert"],
+                "folds": ap["n_folds"],
+            },
+        }
     }
 
 

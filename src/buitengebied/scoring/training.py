@@ -1,9 +1,9 @@
 """Training examples from a dataset's own history, and the fit of the learned model.
 
 :func:`fit_learned_model` returns a :class:`LearnedFit`: the fitted
-:class:`~buitengebied.scoring.estimator.LearnedRiskModel`, or the reason it refused to
-learn, which the model choice (:mod:`buitengebied.scoring.choice`) turns into a ranking
-with the expert weights.
+:class:`~buitengebied.scoring.estimator.LearnedRiskModel` (the expert model itself when
+the history holds no find), or the reason it could not fit, which the model choice
+(:mod:`buitengebied.scoring.choice`) turns into a ranking with the expert weights.
 
 Settings
 --------
@@ -12,6 +12,10 @@ DEFAULT_STEP_DAYS
 DEFAULT_WARMUP_DAYS
     The first cut-off lies at least this long after the first record, so the factors
     have some history.
+DEFAULT_MAX_UNINSPECTED_PER_CUTOFF
+    Uninspected examples kept per cut-off: more are sampled at random and weighted up
+    (case-control sampling), so a province does not train on millions of rows that only
+    the propensity model reads.
 """
 
 from __future__ import annotations
@@ -28,9 +32,9 @@ from buitengebied.dataset import Dataset
 from buitengebied.errors import InsufficientFindsError
 from buitengebied.evidence.features import address_xy
 from buitengebied.evidence.layerspec import LayerSpec, load_layer_specs
-from buitengebied.scoring.analysis import analyse
-from buitengebied.scoring.estimator import DEFAULT_MIN_POSITIVES, LearnedRiskModel
-from buitengebied.scoring.fusion import factor_strengths
+from buitengebied.scoring.analysis import evidence_at_moments
+from buitengebied.scoring.estimator import DEFAULT_PRIOR_STRENGTH, LearnedRiskModel
+from buitengebied.scoring.fusion import factor_scale, normalise
 from buitengebied.scoring.split import (
     DEFAULT_BLOCK_SIZE_M,
     DEFAULT_HORIZON_DAYS,
@@ -49,6 +53,9 @@ DEFAULT_STEP_DAYS: Final[int] = 90
 DEFAULT_WARMUP_DAYS: Final[int] = 180
 
 
+DEFAULT_MAX_UNINSPECTED_PER_CUTOFF: Final[int] = 25_000
+
+
 @dataclass
 class TrainingSet:
     """Examples built from a dataset's own history (see :func:`training_examples`).
@@ -56,7 +63,8 @@ class TrainingSet:
     Attributes
     ----------
     X : pandas.DataFrame
-        Factor strengths at each cut-off, indexed by (``cutoff``, ``address_id``).
+        Factor strengths at each cut-off, indexed by (``cutoff``, ``address_id``): every
+        inspected address and (at most ``max_uninspected_per_cutoff``) uninspected ones.
     y : numpy.ndarray of bool
         A confirmed find in ``[cutoff, cutoff + horizon)``.
     exposure : numpy.ndarray of bool
@@ -64,7 +72,8 @@ class TrainingSet:
     groups : pandas.DataFrame
         ``cutoff``, ``block_x``, ``block_y`` (for :class:`SpatioTemporalSplit`).
     sample_weight : numpy.ndarray
-        ``min(1, step / horizon)`` each: overlapping windows count an address-day once.
+        ``min(1, step / horizon)`` each: overlapping windows count an address-day once;
+        sampled uninspected examples weigh that times the inverse sampling rate.
     cutoffs : list of pandas.Timestamp
         The cut-offs, oldest first.
     n_finds : int
@@ -89,8 +98,8 @@ class LearnedFit:
     model : LearnedRiskModel or None
         The fitted model; None when ``fit`` refused.
     refusal : str
-        Why the model did not learn (the
-        :class:`~buitengebied.errors.InsufficientFindsError` message); "" when it learned.
+        Why the model could not be fitted (the
+        :class:`~buitengebied.errors.InsufficientFindsError` message); "" when it was.
     """
 
     model: LearnedRiskModel | None
@@ -165,13 +174,17 @@ def training_examples(
     step_days: int = DEFAULT_STEP_DAYS,
     warmup_days: int = DEFAULT_WARMUP_DAYS,
     block_size_m: float = DEFAULT_BLOCK_SIZE_M,
+    max_uninspected_per_cutoff: int = DEFAULT_MAX_UNINSPECTED_PER_CUTOFF,
     with_features: bool = True,
+    random_state: int | None = 0,
 ) -> TrainingSet:
     """Build (address, cut-off) examples from the history before ``as_of``.
 
-    Each cut-off is analysed once (:func:`buitengebied.scoring.analysis.analyse` applies the
-    contract's time rules), so features at ``T`` hold only records known before ``T``;
-    labels come from inspections in ``[T, T + horizon)``, strictly after the features.
+    Features at each cut-off ``T`` are the factor strengths as known at ``T``
+    (:func:`buitengebied.scoring.analysis.evidence_at_moments` applies the contract's time
+    rules and recomputes only the factors whose inputs changed since the previous
+    cut-off); labels come from inspections in ``[T, T + horizon)``, strictly after the
+    features.
 
     Parameters
     ----------
@@ -185,9 +198,14 @@ def training_examples(
         See :func:`training_cutoffs`.
     block_size_m : float
         Spatial block size for the validation groups.
+    max_uninspected_per_cutoff : int
+        Uninspected examples kept per cut-off; beyond, a random sample weighted by the
+        inverse sampling rate.
     with_features : bool, default True
-        ``False`` leaves the features at zero and skips every analysis: enough to count
-        the labels (e.g. to decide on a fallback) at a fraction of the cost.
+        ``False`` leaves the features at zero and skips the evidence: enough to count the
+        labels at a fraction of the cost.
+    random_state : int or None
+        Seeds the sample of uninspected examples.
 
     Returns
     -------
@@ -202,20 +220,35 @@ def training_examples(
         warmup_days=warmup_days,
     )
     address_ids = pd.Index(dataset.addresses["address_id"], name="address_id")
+    n = len(address_ids)
     blocks = spatial_blocks(address_xy(dataset), block_size_m=block_size_m)
     finds, visits = _inspection_moments(dataset, address_ids)
     window_ends = [local_days_later(c, horizon_days) for c in cutoffs]
-    strengths, labels, exposures = [], [], []
     names = [s.name for s in specs]
+    rng = np.random.default_rng(random_state)
+    base_weight = min(1.0, step_days / horizon_days)
+    rows, labels, exposures, weights = [], [], [], []
     for cutoff, end in zip(cutoffs, window_ends, strict=True):
-        if with_features:
-            analysis = analyse(dataset, as_of=cutoff, specs=specs)
-            strengths.append(factor_strengths(analysis.evidence)[0])
-        else:
-            strengths.append(pd.DataFrame(0.0, index=address_ids, columns=names))
-        labels.append(_any_in_window(finds, len(address_ids), cutoff, end))
-        exposures.append(_any_in_window(visits, len(address_ids), cutoff, end))
-    n = len(address_ids)
+        label = _any_in_window(finds, n, cutoff, end)
+        exposure = _any_in_window(visits, n, cutoff, end)
+        kept, weight = _sample_uninspected(exposure, max_uninspected_per_cutoff, rng)
+        rows.append(kept)
+        labels.append(label[kept])
+        exposures.append(exposure[kept])
+        weights.append(weight * base_weight)
+    strengths = []
+    if with_features:
+        for (_, raw), kept in zip(
+            evidence_at_moments(dataset, cutoffs, specs=specs), rows, strict=True
+        ):
+            # Standardised over all addresses of the cut-off, as the ranking at T would be.
+            strength = normalise(raw.iloc[kept], factor_scale(raw))
+            strengths.append(strength.astype(np.float32))
+    else:
+        strengths = [
+            pd.DataFrame(0.0, index=address_ids[kept], columns=names, dtype=np.float32)
+            for kept in rows
+        ]
     if cutoffs:
         X = pd.concat(strengths, keys=cutoffs, names=["cutoff", "address_id"])[names]
     else:
@@ -229,18 +262,32 @@ def training_examples(
             for moment in finds[1]
         )
     )
+    empty = np.zeros(0, dtype=bool)
     return TrainingSet(
         X=X,
-        y=np.concatenate(labels) if labels else np.zeros(0, dtype=bool),
-        exposure=np.concatenate(exposures) if exposures else np.zeros(0, dtype=bool),
+        y=np.concatenate(labels) if labels else empty,
+        exposure=np.concatenate(exposures) if exposures else empty,
         groups=example_groups(
-            pd.DatetimeIndex(cutoffs, tz="UTC").repeat(n),
-            np.tile(blocks, (len(cutoffs), 1)),
+            pd.DatetimeIndex(cutoffs, tz="UTC").repeat([len(kept) for kept in rows]),
+            blocks[np.concatenate(rows)] if rows else np.zeros((0, 2), dtype=np.int64),
         ),
-        sample_weight=np.full(len(X), min(1.0, step_days / horizon_days)),
+        sample_weight=np.concatenate(weights) if weights else np.zeros(0),
         cutoffs=cutoffs,
         n_finds=n_finds,
     )
+
+
+def _sample_uninspected(
+    exposure: np.ndarray, max_uninspected: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions kept (all inspected, a sample of the rest) and their weights."""
+    uninspected = np.flatnonzero(~exposure)
+    if len(uninspected) <= max_uninspected:
+        return np.arange(len(exposure)), np.ones(len(exposure))
+    sample = rng.choice(uninspected, size=max_uninspected, replace=False)
+    kept = np.sort(np.concatenate([np.flatnonzero(exposure), sample]))
+    weight = np.where(exposure[kept], 1.0, len(uninspected) / max_uninspected)
+    return kept, weight
 
 
 def _inspection_moments(
@@ -284,7 +331,7 @@ def fit_learned_model(
     horizon_days: int = DEFAULT_HORIZON_DAYS,
     step_days: int = DEFAULT_STEP_DAYS,
     warmup_days: int = DEFAULT_WARMUP_DAYS,
-    min_positives: float = DEFAULT_MIN_POSITIVES,
+    prior_strength: float = DEFAULT_PRIOR_STRENGTH,
     random_state: int | None = 0,
 ) -> LearnedFit:
     """Fit a :class:`LearnedRiskModel` on the dataset's own history before ``as_of``.
@@ -299,15 +346,17 @@ def fit_learned_model(
         Factors (their weights are the expert weights); default: ``layers/``.
     horizon_days, step_days, warmup_days : int
         Label window, distance between cut-offs, history before the first cut-off.
-    min_positives : float
-        Fewest confirmed finds to learn from; with fewer the model refuses.
+    prior_strength : float
+        How many finds the prior on the expert weights is worth
+        (:class:`LearnedRiskModel`).
     random_state : int or None
-        Seeds the validation's block shuffle.
+        Seeds the validation's block shuffle and the sample of uninspected examples.
 
     Returns
     -------
     LearnedFit
-        The fitted model, or (too few finds) no model and the reason.
+        The fitted model (the expert model when no find lies in the training windows),
+        or (every inspected example a find) no model and the reason.
     """
     specs = specs if specs is not None else load_layer_specs()
 
@@ -320,16 +369,17 @@ def fit_learned_model(
             step_days=step_days,
             warmup_days=warmup_days,
             with_features=with_features,
+            random_state=random_state,
         )
 
-    # Counting labels is cheap; the per-cut-off analyses are only worth it with enough
-    # finds.  Without them the model refuses on the label count alone (features at zero).
+    # Counting labels is cheap; the evidence per cut-off is only worth it with a find to
+    # learn from.  Without one the model is the expert model, whatever the features.
     training = examples(with_features=False)
-    if training.sample_weight[training.y].sum() >= min_positives:
+    if training.y.any():
         training = examples(with_features=True)
     model = LearnedRiskModel(
         horizon_days=horizon_days,
-        min_positives=min_positives,
+        prior_strength=prior_strength,
         expert_weights={s.name: float(s.weight) for s in specs},
         random_state=random_state,
     )
