@@ -46,6 +46,7 @@ import json
 import logging
 import math
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -76,6 +77,8 @@ RANDOM_KIND = "random"
 #: The two engine rankings, in table order.
 ENGINE_DEFAULT, ENGINE_EXPERT = "engine_default", "engine_expert"
 METRICS = ("pai_5pct", "average_precision", "hit_share_top1pct")
+#: Where generated worlds are cached unless ``--work-dir`` says otherwise.
+DEFAULT_WORK_DIR = Path(tempfile.gettempdir(), "buitengebied-worlds")
 #: Written last into a cached world's folder: the world is complete.
 WORLD_FILE = "world.json"
 TRUTH_COLUMNS = ("address_id", "site_kind", "active_from", "active_to", "found_on")
@@ -570,9 +573,7 @@ def main(
     gen1_sites: Annotated[
         int, typer.Option(help="Primary hidden sites of a gen1 world.")
     ] = GEN1_HIDDEN_SITES,
-    work_dir: Annotated[Path, typer.Option(help="Cache of generated worlds.")] = Path(
-        ".worlds-cache"
-    ),
+    work_dir: Annotated[Path, typer.Option(help="Cache of generated worlds.")] = DEFAULT_WORK_DIR,
     jobs: Annotated[int, typer.Option(min=1, help="Worlds evaluated at the same time.")] = 1,
 ) -> None:
     """Score the shipped ranking and every baseline on the worlds of both generators."""
