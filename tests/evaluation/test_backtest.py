@@ -139,6 +139,7 @@ def test_a_find_in_the_window_at_the_top_address_is_a_hit(dataset):
         "random",
         "vacancy_only",
         "energy_only",
+        "vacant_and_large",
         "dumping_density",
         "report_density",
         "naive_z_sum",
@@ -316,7 +317,7 @@ def test_evaluate_command_without_finds_says_so(contract_dir, tmp_path):
     assert "Nothing to evaluate against" in result.output and "n/a" in result.output
     table = pd.read_csv(out_dir / "backtest.csv")
     assert list(table.columns) == ["cutoff", "window_end", "method", "metric", "value", "n_finds"]
-    assert table["cutoff"].str.startswith("2025-0").all() and len(table) == 3 * 7 * 8
+    assert table["cutoff"].str.startswith("2025-0").all() and len(table) == 3 * 8 * 8
     assert (out_dir / "report.html").exists()
     assert math.isnan(table["value"].iloc[0])
     comparison = pd.read_csv(out_dir / "comparison.csv")

@@ -51,6 +51,7 @@ from buitengebied.evaluation.metrics import (
     metric_names,
     pool_evaluations,
 )
+from buitengebied.evaluation.premises import vacant_and_large_scores
 from buitengebied.evidence.density import kernel_density_at
 from buitengebied.evidence.features import address_xy, record_points
 from buitengebied.evidence.layerspec import LayerSpec
@@ -251,6 +252,8 @@ def baseline_methods(specs: Sequence[LayerSpec], *, seed: int = DEFAULT_SEED) ->
 
     ``vacancy_only`` and ``energy_only`` need the factors ``vacant_buildings`` and
     ``energy`` among ``specs``; without them they are left out (logged).
+    ``vacant_and_large`` ranks the register's addresses first, each group by floor area
+    (:mod:`buitengebied.evaluation.premises`).
 
     Parameters
     ----------
@@ -274,6 +277,7 @@ def baseline_methods(specs: Sequence[LayerSpec], *, seed: int = DEFAULT_SEED) ->
         else:
             logger.warning("baseline %s left out: no factor '%s' among the layers", name, factor)
     methods += [
+        Method("vacant_and_large", "Eerst leegstaand en groot", vacant_and_large_scores),
         Method(
             "dumping_density",
             "Dichtheid dumpingen (3 km)",

@@ -65,6 +65,7 @@ _COLOURS = {
     "auto": "#27ae60",
     "random": "#7f8c8d",
     "vacancy_only": "#2980b9",
+    "vacant_and_large": "#1abc9c",
     "energy_only": "#f39c12",
     "dumping_density": "#16a085",
     "report_density": "#2c3e50",
