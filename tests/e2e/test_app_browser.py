@@ -3,7 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from conftest import create_admin, log_in, log_out, map_frame, screenshot
+
+# The fixtures come with the helpers: a conftest.py here would shadow tests/conftest.py,
+# which other test modules import as `conftest`.
+from e2e_app import (  # noqa: F401 (fixtures)
+    app_store,
+    app_url,
+    browser,
+    create_admin,
+    log_in,
+    log_out,
+    map_frame,
+    page,
+    screenshot,
+    width,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -1,4 +1,4 @@
-"""The app in a real browser: started by the launcher on the demo, Chromium driven by Playwright.
+"""Helpers and fixtures of the browser tests (re-exported by conftest.py): the app in Chromium.
 
 Every test runs with a guard that aborts and records any request leaving 127.0.0.1
 (:func:`page`); a test that made one fails.  Screenshots go to ``out/screenshots/``.
