@@ -24,7 +24,9 @@ sliders reveals nothing of the others.
 
 from __future__ import annotations
 
+import functools
 import io
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -114,7 +116,7 @@ def context_layers(analysis: Analysis) -> ContextLayers:
     ContextLayers
     """
     dataset = analysis.dataset
-    to_wgs84 = Transformer.from_crs(WORKING_CRS, WGS84, always_xy=True)
+    to_wgs84 = _transformer(WORKING_CRS, WGS84)
     area = shapely.transform(
         shapely.simplify(dataset.area, SIMPLIFY_M), _lon_lat(to_wgs84), interleaved=False
     )
@@ -145,6 +147,20 @@ def context_layers(analysis: Analysis) -> ContextLayers:
         roads={"type": "FeatureCollection", "features": features},
         places=places.reset_index(drop=True),
     )
+
+
+def _transformer(source: str, target: str) -> Transformer:
+    """Return a transformer between two CRSs, made once per thread.
+
+    Making one costs tens of milliseconds; pyproj's transformers are not to be shared
+    between threads (Streamlit runs each session in its own).
+    """
+    return _thread_transformer(source, target, threading.get_ident())
+
+
+@functools.cache
+def _thread_transformer(source: str, target: str, _thread: int) -> Transformer:
+    return Transformer.from_crs(source, target, always_xy=True)
 
 
 def _lon_lat(transformer: Transformer):  # type: ignore[no-untyped-def]
@@ -235,7 +251,7 @@ def _to_web_mercator(
             resampling=Resampling.nearest,
         )
         projected[name] = out
-    to_wgs84 = Transformer.from_crs(WEB_MERCATOR, WGS84, always_xy=True)
+    to_wgs84 = _transformer(WEB_MERCATOR, WGS84)
     west, north = to_wgs84.transform(target.c, target.f)
     east, south = to_wgs84.transform(target.c + width * target.a, target.f + height * target.e)
     return StrengthGrid(projected, ((float(south), float(west)), (float(north), float(east))))
@@ -299,7 +315,7 @@ def address_markers(
     ranked = pd.DataFrame({"address_id": score.index.astype(str), "score": score.to_numpy()})
     ranked = ranked.sort_values(["score", "address_id"], ascending=[False, True]).head(top_n)
     addresses = analysis.dataset.addresses.set_index("address_id").loc[ranked["address_id"]]
-    to_wgs84 = Transformer.from_crs(WORKING_CRS, WGS84, always_xy=True)
+    to_wgs84 = _transformer(WORKING_CRS, WGS84)
     lon, lat = to_wgs84.transform(addresses.geometry.x.to_numpy(), addresses.geometry.y.to_numpy())
     titles = {spec.name: spec.title for spec in analysis.specs}
     visible = visible_factors(role, analysis.specs)
@@ -373,7 +389,7 @@ def report_points(role: Role | str | None, analysis: Analysis) -> pd.DataFrame:
     readers = [spec for spec in analysis.specs if spec.source_layer == "reports"]
     if reports is None or not readers or not all(may_see_layer(role, s) for s in readers):
         return pd.DataFrame(columns=columns)
-    to_wgs84 = Transformer.from_crs(WORKING_CRS, WGS84, always_xy=True)
+    to_wgs84 = _transformer(WORKING_CRS, WGS84)
     lon, lat = to_wgs84.transform(reports.geometry.x.to_numpy(), reports.geometry.y.to_numpy())
     moments = pd.to_datetime(reports["observed_at"]).dt.strftime("%d-%m-%Y")
     labels = [
