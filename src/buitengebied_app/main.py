@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -12,7 +13,11 @@ from buitengebied.access.permissions import (
     may_submit_report,
 )
 from buitengebied.access.roles import dutch_label
+from buitengebied.settings import LOCAL_TIMEZONE
+from buitengebied.store.database import LoginStatus
 from buitengebied_app import session
+
+LOCAL_ZONE = ZoneInfo(LOCAL_TIMEZONE)
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -23,9 +28,16 @@ def _login_page() -> None:
         username = st.text_input("Gebruikersnaam")
         password = st.text_input("Wachtwoord", type="password")
         submitted = st.form_submit_button("Inloggen")
-    if submitted:
-        if session.log_in(username, password):
-            st.rerun()
+    if not submitted:
+        return
+    result = session.log_in(username, password)
+    if result.status is LoginStatus.OK:
+        st.rerun()
+    if result.status is LoginStatus.LOCKED or result.locked_until is not None:
+        assert result.locked_until is not None
+        until = result.locked_until.astimezone(LOCAL_ZONE).strftime("%d-%m-%Y %H:%M")
+        st.error(f"Dit account is geblokkeerd na te veel mislukte pogingen, tot {until}.")
+    else:
         st.error("Gebruikersnaam of wachtwoord onjuist.")
 
 
@@ -51,6 +63,7 @@ def main() -> None:
     with st.sidebar:
         st.caption(f"Ingelogd als {user.username} ({dutch_label(user.role)})")
         if st.button("Uitloggen"):
+            session.store().audit(who=user.username, action="logout", obj=f"user {user.username}")
             session.log_out()
             st.rerun()
     st.navigation(_pages(user)).run()
