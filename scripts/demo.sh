@@ -17,4 +17,4 @@ echo
 echo "The app: http://127.0.0.1:$PORT  (Ctrl-C stops it)"
 echo "Demo accounts (password buitengebied-demo): politie, gemeente, waterschap, boswachter, beheerder"
 exec .venv/bin/buitengebied app data/demo --store out/app/store.sqlite --port "$PORT" \
-  --as-of "$AS_OF" --demo-accounts
+  --as-of "$AS_OF" --demo-accounts --teams data/demo-teams.toml

@@ -1,8 +1,4 @@
-<<<<<<< HEAD
-"""Command-line front: ``buitengebied rank | surface | validate | evaluate | plan``.
-=======
-"""Command-line front: ``buitengebied rank | surface | validate | evaluate | app | create-admin``.
->>>>>>> wt-appcore
+"""Command-line front: ``buitengebied rank | surface | validate | evaluate | plan | app | create-admin``.
 
 A thin shell over the library (:mod:`buitengebied.scoring.ranking`,
 :mod:`buitengebied.evaluation.run`): it parses options, shows progress and prints results
@@ -437,7 +433,6 @@ def evaluate(
     _say(f"written: {', '.join(str(path) for path in evaluation.files)}")
 
 
-<<<<<<< HEAD
 @app.command()
 def plan(
     data_dir: DataDir,
@@ -513,7 +508,8 @@ def plan(
     for note in patrol.notes:
         _say(f"  note: {note}")
     _say(f"written: {', '.join(str(path) for path in files)}")
-=======
+
+
 #: The file that marks a folder as the bundled synthetic demo (``scripts/make_demo.py``
 #: writes it); demo accounts are created on such a folder only.  Hidden, so the loader
 #: passes it over.
@@ -593,9 +589,17 @@ def run_app(
     markers: Annotated[
         int, typer.Option("--markers", min=0, help="Addresses drawn as markers (the riskiest).")
     ] = 250,
+    teams: Annotated[
+        Path | None,
+        typer.Option("--teams", help="TEAMS.toml the Patrouillenacht page starts from."),
+    ] = None,
 ) -> None:
     """Start the map app on 127.0.0.1 over DATA_DIR (read only) and the store."""
+    from buitengebied.planning.teams import load_teams
+
     with _clear_errors():
+        if teams is not None:
+            load_teams(teams)
         if not data_dir.is_dir():
             _fail(f"{data_dir}: not a folder; give the data folder of the app")
         if basemap not in BASEMAPS:
@@ -619,6 +623,7 @@ def run_app(
         "BUITENGEBIED_DEMO_ACCOUNTS": "1" if demo_accounts else "0",
         "BUITENGEBIED_BASEMAP": basemap,
         "BUITENGEBIED_MARKERS": str(markers),
+        "BUITENGEBIED_TEAMS": str(teams.resolve()) if teams is not None else "",
     }
     command = [
         sys.executable,
@@ -659,7 +664,6 @@ def create_admin(
             _fail(f"{store}: user {username.strip()} exists already")
         opened.add_user(username, role="admin", password=password, created_by="create-admin")
     _say(f"administrator {username.strip()} created in {store}", console=_plain_console())
->>>>>>> wt-appcore
 
 
 class _ShownFormatter(logging.Formatter):

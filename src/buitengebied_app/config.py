@@ -16,6 +16,7 @@ DEMO_VARIABLE = "BUITENGEBIED_DEMO_ACCOUNTS"
 AS_OF_VARIABLE = "BUITENGEBIED_AS_OF"
 BASEMAP_VARIABLE = "BUITENGEBIED_BASEMAP"
 MARKERS_VARIABLE = "BUITENGEBIED_MARKERS"
+TEAMS_VARIABLE = "BUITENGEBIED_TEAMS"
 #: Addresses drawn as markers on the map when the launcher does not say.
 DEFAULT_MARKERS = 250
 
@@ -38,6 +39,8 @@ class AppConfig:
         ``none`` (no request leaves the machine), ``brt`` or ``luchtfoto`` (PDOK WMTS).
     markers : int
         How many of the riskiest addresses are drawn as markers.
+    teams_file : Path or None
+        The teams file the Patrouillenacht page starts from.
     """
 
     data_dir: Path
@@ -46,6 +49,7 @@ class AppConfig:
     as_of: str | None = None
     basemap: str = "none"
     markers: int = DEFAULT_MARKERS
+    teams_file: Path | None = None
 
 
 def app_config() -> AppConfig:
@@ -70,4 +74,5 @@ def app_config() -> AppConfig:
         as_of=os.environ.get(AS_OF_VARIABLE) or None,
         basemap=os.environ.get(BASEMAP_VARIABLE) or "none",
         markers=int(os.environ.get(MARKERS_VARIABLE) or DEFAULT_MARKERS),
+        teams_file=Path(teams) if (teams := os.environ.get(TEAMS_VARIABLE)) else None,
     )

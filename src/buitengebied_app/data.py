@@ -91,22 +91,23 @@ def analysis_key() -> AnalysisKey:
 @st.cache_data(show_spinner=False, max_entries=4)
 def context_layers(key: AnalysisKey) -> maplayers.ContextLayers:
     """Return the map's area, roads and villages of the analysis ``key``."""
-    return maplayers.context_layers(_cached(key))
+    return maplayers.context_layers(cached_analysis(key))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def strength_grid(key: AnalysisKey) -> maplayers.StrengthGrid:
     """Return every factor's strength per cell of the analysis ``key``."""
-    return maplayers.strength_grid(_cached(key), cell_size_m=MAP_CELL_SIZE_M)
+    return maplayers.strength_grid(cached_analysis(key), cell_size_m=MAP_CELL_SIZE_M)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def address_strengths(key: AnalysisKey) -> pd.DataFrame:
     """Return every factor's strength per address of the analysis ``key``."""
-    return maplayers.address_strengths(_cached(key))
+    return maplayers.address_strengths(cached_analysis(key))
 
 
-def _cached(key: AnalysisKey) -> Analysis:
+def cached_analysis(key: AnalysisKey) -> Analysis:
+    """Return the analysis ``key`` (computed without a progress bar when not held)."""
     return _analysis(key, _ignore_progress)
 
 

@@ -8,11 +8,15 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from buitengebied.access.permissions import (
+    may_import_layer,
     may_manage_users,
+    may_plan_patrols,
+    may_record_outcomes,
     may_see_address_evidence,
     may_submit_report,
 )
 from buitengebied.access.roles import dutch_label
+from buitengebied.load.intake import IMPORTABLE_LAYERS
 from buitengebied.settings import LOCAL_TIMEZONE
 from buitengebied.store.database import LoginStatus
 from buitengebied_app import session
@@ -47,6 +51,11 @@ def _pages(user: session.SessionUser) -> list[st.Page]:
         pages.append(st.Page(PAGES / "adressen.py", title="Adressen"))
     if may_submit_report(user.role):
         pages.append(st.Page(PAGES / "melding.py", title="Melding doen"))
+    if may_plan_patrols(user.role):
+        pages.append(st.Page(PAGES / "patrouillenacht.py", title="Patrouillenacht"))
+    if may_plan_patrols(user.role) or may_record_outcomes(user.role):
+        pages.append(st.Page(PAGES / "uitkomsten.py", title="Uitkomsten"))
+    if any(may_import_layer(user.role, layer) for layer in IMPORTABLE_LAYERS):
         pages.append(st.Page(PAGES / "importeren.py", title="Importeren"))
     if may_manage_users(user.role):
         pages.append(st.Page(PAGES / "beheer.py", title="Beheer"))

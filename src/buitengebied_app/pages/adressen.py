@@ -61,7 +61,7 @@ st.caption(
 picked = st.dataframe(
     lists.readable(shown.head(SHOWN_ROWS)),
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     on_select="rerun",
     selection_mode="single-row",
     key="adreslijst",
@@ -85,7 +85,7 @@ if rows:
             ],
         }
     ).sort_values("bijdrage", ascending=False)
-    st.dataframe(contributions, hide_index=True, use_container_width=True)
+    st.dataframe(contributions, hide_index=True, width="stretch")
 
 with st.expander("Exporteren"):
     kind = st.radio("Bestand", list(EXPORTS), horizontal=True)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from buitengebied.access.passwords import password_problems
 from buitengebied.access.permissions import may_manage_users
-from buitengebied.access.roles import Role, dutch_label
+from buitengebied.access.roles import ROLE_NAMES, Role, dutch_label, role_from
 from buitengebied.errors import BuitengebiedError
 from buitengebied_app import feedback, session
 from buitengebied_app.config import app_config
@@ -22,9 +22,7 @@ config = app_config()
 st.subheader("Gebruikers")
 users = store.users()
 st.dataframe(
-    users.assign(
-        role=[dutch_label(Role(r)) if r in Role._value2member_map_ else r for r in users["role"]]
-    ).rename(
+    users.assign(role=[dutch_label(r) if (r := role_from(v)) else v for v in users["role"]]).rename(
         columns={
             "username": "gebruiker",
             "role": "rol",
@@ -34,13 +32,15 @@ st.dataframe(
         }
     ),
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
 )
 
 with st.expander("Gebruiker toevoegen"):
     with st.form("nieuwe_gebruiker", clear_on_submit=True):
         username = st.text_input("Gebruikersnaam")
-        role = st.selectbox("Rol", list(Role), format_func=dutch_label)
+        role = Role(
+            st.selectbox("Rol", ROLE_NAMES, format_func=lambda v: dutch_label(Role(v))) or "police"
+        )
         password = st.text_input("Wachtwoord", type="password")
         added = st.form_submit_button("Toevoegen")
     if added:
@@ -61,13 +61,15 @@ with st.expander("Rol wijzigen of toegang intrekken"):
     if names:
         who = st.selectbox("Gebruiker", names)
         current = users.set_index("username").loc[who]
-        new_role = st.selectbox(
-            "Nieuwe rol",
-            list(Role),
-            index=[r.value for r in Role].index(current["role"])
-            if current["role"] in Role._value2member_map_
-            else 0,
-            format_func=dutch_label,
+        current_role = role_from(current["role"])
+        new_role = Role(
+            st.selectbox(
+                "Nieuwe rol",
+                ROLE_NAMES,
+                index=ROLE_NAMES.index(current_role.value) if current_role else 0,
+                format_func=lambda v: dutch_label(Role(v)),
+            )
+            or ROLE_NAMES[0]
         )
         active = st.checkbox("Mag inloggen", value=bool(current["active"]))
         if st.button("Opslaan"):
@@ -99,5 +101,5 @@ if search:
 st.dataframe(
     log.rename(columns={"who": "wie", "at": "wanneer", "action": "actie", "object": "object"}),
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
 )

@@ -61,12 +61,12 @@ with tempfile.TemporaryDirectory() as folder:
                 }
             ),
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
         st.stop()
 
     st.success(f"{preview.rows} rijen zonder problemen.")
-    st.dataframe(preview.raw.attributes.head(20), hide_index=True, use_container_width=True)
+    st.dataframe(preview.raw.attributes.head(20), hide_index=True, width="stretch")
     if st.button(f"{preview.rows} {LAYER_LABELS[layer]} opslaan"):
         try:
             stored = session.store().import_layer(preview.raw, layer, created_by=user.username)

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import shapely
 import streamlit as st
-from buitengebied_app.mapview import build_map
 from streamlit_folium import st_folium
 
 from buitengebied.access.permissions import may_submit_report
@@ -26,6 +25,7 @@ from buitengebied.projection import to_lon_lat, to_working_crs
 from buitengebied.settings import LOCAL_TIMEZONE
 from buitengebied_app import data, feedback, session
 from buitengebied_app.config import app_config
+from buitengebied_app.mapview import build_map
 from buitengebied_app.working import analysis_with_progress
 
 NEARBY_RADIUS_M = 250.0
@@ -169,5 +169,5 @@ if len(own):
             }
         ),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )

@@ -61,7 +61,7 @@ if st.button("Nacht plannen", type="primary", disabled=chosen_night is None):
             bar.progress(min(max(fraction, 0.0), 1.0), text=step)
 
         try:
-            plan = plan_patrol_night(
+            made = plan_patrol_night(
                 analysis.dataset,
                 ranking,
                 teams,
@@ -71,13 +71,13 @@ if st.button("Nacht plannen", type="primary", disabled=chosen_night is None):
                 factor_titles={spec.name: spec.title for spec in analysis.specs},
                 on_progress=_progress,
             )
-            saved = night.save_plan(plan)
+            saved = night.save_plan(made)
         except BuitengebiedError as exc:
             feedback.show_error("De nacht kan niet worden gepland.", str(exc))
             st.stop()
         status.update(label="Nacht gepland", state="complete", expanded=False)
     session.store().audit(who=user.username, action="plan night", obj=saved.name)
-    st.session_state[_PLAN] = plan
+    st.session_state[_PLAN] = made
 
 plan: PatrolPlan | None = st.session_state.get(_PLAN)
 if plan is None:
@@ -119,7 +119,7 @@ for route in seen.routes:
                 }
             ),
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
 
 with tempfile.TemporaryDirectory() as folder:

@@ -105,7 +105,7 @@ st.dataframe(
     )
     .round(2),
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
 )
 if len(outcomes) > 1:
     st.line_chart(outcomes.set_index("night")["finds_per_patrol_hour"], y_label="vondsten per uur")
