@@ -20,6 +20,7 @@ from buitengebied.load.intake import IMPORTABLE_LAYERS
 from buitengebied.settings import LOCAL_TIMEZONE
 from buitengebied.store.database import LoginStatus
 from buitengebied_app import session
+from buitengebied_app.config import app_config
 
 LOCAL_ZONE = ZoneInfo(LOCAL_TIMEZONE)
 
@@ -28,6 +29,11 @@ PAGES = Path(__file__).parent / "pages"
 
 def _login_page() -> None:
     st.title("Veilig Buitengebied")
+    if app_config().demo_accounts:
+        st.info(
+            "Demo met verzonnen gegevens. Accounts: politie, gemeente, waterschap, "
+            "boswachter, beheerder; wachtwoord buitengebied-demo."
+        )
     with st.form("inloggen"):
         username = st.text_input("Gebruikersnaam")
         password = st.text_input("Wachtwoord", type="password")

@@ -1,107 +1,70 @@
-"""The pages' logic with Streamlit's AppTest: every role, the demo data, a real store."""
+"""The app's log-in and the Kaart page, run headless with Streamlit's AppTest."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from buitengebied.store import open_store
+from buitengebied.store.database import open_store
 
-ROOT = Path(__file__).resolve().parents[2]
-MAIN = ROOT / "src" / "buitengebied_app" / "main.py"
-PASSWORD = "buitengebied-demo"
-USERS = {
-    "politie": "police",
-    "gemeente": "municipality",
-    "boswachter": "ranger",
-    "beheerder": "admin",
-}
-
-pytestmark = [
-    pytest.mark.slow,
-    # rasterio.warp multiplies Affine objects with `*` (affine 3 warns); not our code.
-    pytest.mark.filterwarnings("ignore:Use `@` matmul:PendingDeprecationWarning"),
-]
+MAIN = Path(__file__).resolve().parents[2] / "src" / "buitengebied_app" / "main.py"
+PASSWORD = "een-lang-wachtwoord"
 
 
-@pytest.fixture(scope="module")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("app") / "store.sqlite"
-    with open_store(path) as store:
-        for username, role in USERS.items():
-            store.add_user(username, role=role, password=PASSWORD, created_by="test")
-    return path
+@pytest.fixture
+def configured(contract_dir, tmp_path, monkeypatch):
+    store = tmp_path / "store.sqlite"
+    with open_store(store) as opened:
+        for username, role in [("anna", "municipality"), ("rik", "ranger")]:
+            opened.add_user(username, role=role, password=PASSWORD, created_by="test")
+    monkeypatch.setenv("BUITENGEBIED_DATA_DIR", str(contract_dir))
+    monkeypatch.setenv("BUITENGEBIED_STORE", str(store))
+    monkeypatch.setenv("BUITENGEBIED_AS_OF", "2025-10-01T00:00:00+02:00")
+    return store
 
 
-@pytest.fixture(autouse=True)
-def configured(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(os.environ, "BUITENGEBIED_DATA_DIR", str(ROOT / "data" / "demo"))
-    monkeypatch.setitem(os.environ, "BUITENGEBIED_STORE", str(store_path))
-    monkeypatch.setitem(os.environ, "BUITENGEBIED_AS_OF", "2026-11-01T00:00:00+01:00")
-    monkeypatch.setitem(os.environ, "BUITENGEBIED_TEAMS", str(ROOT / "data" / "demo-teams.toml"))
-
-
-def _logged_in(username: str) -> AppTest:
-    app = AppTest.from_file(str(MAIN), default_timeout=300)
-    app.run()
+def _logged_in(username: str, password: str = PASSWORD) -> AppTest:
+    app = AppTest.from_file(str(MAIN), default_timeout=120).run()
     app.text_input[0].input(username)
-    app.text_input[1].input(PASSWORD)
-    app.button[0].click()
-    app.run()
+    app.text_input[1].input(password)
+    app.button[0].click().run()
+    return app
+
+
+def test_a_wrong_password_says_so_in_dutch(configured):
+    app = _logged_in("anna", "fout")
     assert not app.exception
-    return app
+    assert app.error[0].value == "Gebruikersnaam of wachtwoord onjuist."
 
 
-def _open(app: AppTest, page: str) -> AppTest:
-    app.switch_page(f"pages/{page}.py")
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+def test_the_municipality_sees_the_map_with_its_legend_and_markers(configured):
+    app = _logged_in("anna")
+    assert not app.exception
+    assert [title.value for title in app.title] == ["Kaart"]
+    captions = " ".join(caption.value for caption in app.caption)
+    assert "Stand op 01-10-2025" in captions
+    assert "adressen met het hoogste risico" in captions
+    assert "legenda" in " ".join(markdown.value for markdown in app.markdown)
+    sliders = {slider.label for slider in app.slider}
+    assert "Afwijkend stroomverbruik" not in sliders  # energy: not the municipality's
+    assert "Leegstaande gebouwen" in sliders
 
 
-def test_the_address_list_names_addresses_and_filters(store_path: Path) -> None:
-    app = _open(_logged_in("gemeente"), "adressen")
-    table = app.dataframe[0].value
-    assert "adres" in table.columns and "woonplaats" in table.columns
-    assert table["adres"].str.len().gt(0).all()
-    place = table["woonplaats"].iloc[0]
-    app.multiselect[0].select(place)
-    app.run()
-    assert (app.dataframe[0].value["woonplaats"] == place).all()
+def test_a_ranger_sees_the_risk_per_cell_and_no_address(configured):
+    app = _logged_in("rik")
+    assert not app.exception
+    captions = " ".join(caption.value for caption in app.caption)
+    assert "geen gegevens per adres" in captions
+    assert "Leegstaande gebouwen" not in {slider.label for slider in app.slider}
 
 
-def test_a_bad_day_is_refused_not_kept(store_path: Path) -> None:
-    app = _open(_logged_in("gemeente"), "adressen")
-    before = len(app.dataframe[0].value)
-    app.text_input(key="gecontroleerd_sinds").input("31-02-2026")
-    app.run()
-    assert any("bestaat niet" in e.value for e in app.error)
-    assert len(app.dataframe[0].value) == before
-
-
-def test_a_ranger_gets_no_address_list_and_no_planning() -> None:
-    app = _logged_in("boswachter")
-    for page in ("adressen", "patrouillenacht", "uitkomsten", "beheer"):
-        with pytest.raises(ValueError, match="Known pages"):  # not in the navigation at all
-            app.switch_page(f"pages/{page}.py")
-
-
-def test_planning_a_night_saves_the_plan_and_withholds_warnings(store_path: Path) -> None:
-    app = _open(_logged_in("gemeente"), "patrouillenacht")
-    app.text_input(key="nacht").input("06-11-2026")
-    app.slider[0].set_value(5)
-    app.run()
-    next(b for b in app.button if b.label == "Nacht plannen").click()
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    plans = list((store_path.parent / "plans").iterdir())
-    assert len(plans) == 1 and (plans[0] / "plan.json").is_file()
-    shown = [frame.value for frame in app.dataframe]
-    assert shown and all("waarschuwingen" in frame.columns for frame in shown)
-    warnings = {w for frame in shown for w in frame["waarschuwingen"] if w}
-    assert warnings and all("alleen voor de politie" in w for w in warnings)
-    with open_store(store_path) as store:
-        assert "plan night" in set(store.audit_entries()["action"])
+def test_a_broken_data_folder_gives_a_dutch_message_with_the_detail_unformatted(
+    configured, contract_dir
+):
+    (contract_dir / "reports.csv").write_text("report_id,observed_at\n1,[:SS]*x*\n")
+    app = _logged_in("anna")
+    assert not app.exception
+    assert app.error[0].value == "De kaart kan niet worden getekend."
+    assert "reports.csv" in app.code[0].value

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -226,15 +227,21 @@ def rd_strength_surface(analysis: Analysis, *, cell_size_m: float = 100.0):  # t
 def _to_web_mercator(
     bands: Mapping[str, np.ndarray], transform: object, cell_size_m: float
 ) -> StrengthGrid:
-    from rasterio.warp import Resampling, calculate_default_transform, reproject
+    from affine import Affine
+    from rasterio.warp import Resampling, reproject
 
     first = next(iter(bands.values()))
     rows, cols = first.shape
     left, top = transform.c, transform.f  # type: ignore[attr-defined]
     right, bottom = left + cols * cell_size_m, top - rows * cell_size_m
-    target, width, height = calculate_default_transform(
-        WORKING_CRS, WEB_MERCATOR, cols, rows, left, bottom, right, top
+    # The target grid: the source's bounds in Web Mercator, as many columns as the source.
+    # (rasterio's calculate_default_transform would do it, with a deprecation warning.)
+    west, south, east, north = _transformer(WORKING_CRS, WEB_MERCATOR).transform_bounds(
+        left, bottom, right, top, densify_pts=21
     )
+    size = (east - west) / cols
+    width, height = cols, math.ceil((north - south) / size)
+    target = Affine(size, 0.0, west, 0.0, -size, north)
     projected = {}
     for name, band in bands.items():
         source = np.where(band == NODATA, np.nan, band).astype(np.float32)
