@@ -77,6 +77,8 @@ def app_url(app_store: Path) -> Iterator[str]:
             "--as-of",
             "2026-11-01",
             "--demo-accounts",
+            "--teams",
+            str(REPO / "data" / "demo-teams.toml"),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -53,9 +53,21 @@ def _open(page, title: str) -> None:
         collapse.click()
 
 
-def _settled(page) -> None:
+#: What each page shows once it has drawn (beyond its heading).
+DRAWN = {
+    "Kaart": "iframe[title^='streamlit_folium']",
+    "Adressen": "[data-testid='stDataFrame']",
+    "Melding doen": "iframe[title^='streamlit_folium']",
+    "Beheer": "[data-testid='stDataFrame']",
+}
+
+
+def _settled(page, title: str | None = None) -> None:
     page.wait_for_timeout(500)
     page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=120_000)
+    if title in DRAWN:
+        page.locator(DRAWN[title]).first.wait_for(timeout=120_000)
+        page.wait_for_timeout(1500)  # the map's tiles of vector layers, the grid's rows
 
 
 def _slug(title: str) -> str:
@@ -74,7 +86,7 @@ def test_every_page_of_every_role_draws(app_url, page, width, username):
     assert shown == PAGES[username]
     for title in PAGES[username]:
         _open(page, title)
-        _settled(page)
+        _settled(page, title)
         assert page.locator("[data-testid='stException']").count() == 0, title
         screenshot(page, _slug(title), username, width)
 
