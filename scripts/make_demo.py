@@ -9,6 +9,7 @@ import argparse
 import logging
 from pathlib import Path
 
+from buitengebied.cli import DEMO_MARKER, DEMO_MARKER_TEXT
 from buitengebied_scenarios.generator import ScenarioParams, generate_scenario
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,6 +25,8 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     params = ScenarioParams(seed=args.seed, n_addresses=args.n_addresses)
     truth = generate_scenario(args.out, params, truth_dir=args.truth)
+    # Marks the folder as synthetic: only here does `buitengebied app --demo-accounts` work.
+    (args.out / DEMO_MARKER).write_text(DEMO_MARKER_TEXT + "\n", encoding="utf-8")
     sites = truth.hidden_sites
     logging.getLogger("make_demo").info(
         "%d hidden sites (%s); %d found by inspections",

@@ -13,4 +13,4 @@ fi
 .venv/bin/uv pip install --quiet --python .venv/bin/python --compile-bytecode -r requirements.lock
 .venv/bin/uv pip install --quiet --python .venv/bin/python --no-deps -e .
 # The environment may set PYTHONDONTWRITEBYTECODE; compiled once, every command starts faster.
-.venv/bin/python -m compileall -q src app.py
+.venv/bin/python -m compileall -q src

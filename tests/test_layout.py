@@ -88,7 +88,8 @@ def test_the_library_never_imports_streamlit_or_the_scenario_tool(module):
     forbidden = {
         name
         for name in imported
-        if name.split(".")[0] in {"streamlit", "streamlit_folium", "buitengebied_scenarios", "buitengebied_app"}
+        if name.split(".")[0]
+        in {"streamlit", "streamlit_folium", "buitengebied_scenarios", "buitengebied_app"}
     }
     assert not forbidden, f"{module} imports {sorted(forbidden)}"
 

@@ -1,4 +1,4 @@
-"""Command-line front: ``buitengebied rank | surface | validate | evaluate | plan``.
+"""Command-line front: ``buitengebied rank | surface | validate | evaluate | plan | app | create-admin``.
 
 A thin shell over the library (:mod:`buitengebied.scoring.ranking`,
 :mod:`buitengebied.evaluation.run`): it parses options, shows progress and prints results
@@ -12,10 +12,12 @@ Everything printed is plain text: never parsed as Rich markup, and control chara
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -26,6 +28,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from buitengebied.access.passwords import password_problems
 from buitengebied.errors import BuitengebiedError
 from buitengebied.io.outputs import check_output_path
 from buitengebied.load.directory import check_data_dir
@@ -46,6 +49,7 @@ from buitengebied.settings import (
     EVALUATION_MONTHS,
     EVALUATION_STEP_MONTHS,
 )
+from buitengebied.store.database import Store, open_store
 from buitengebied.timeutil import parse_as_of
 
 if TYPE_CHECKING:
@@ -504,6 +508,162 @@ def plan(
     for note in patrol.notes:
         _say(f"  note: {note}")
     _say(f"written: {', '.join(str(path) for path in files)}")
+
+
+#: The file that marks a folder as the bundled synthetic demo (``scripts/make_demo.py``
+#: writes it); demo accounts are created on such a folder only.  Hidden, so the loader
+#: passes it over.
+DEMO_MARKER = ".buitengebied-demo"
+DEMO_MARKER_TEXT = "synthetic demo data of buitengebied: no real address, demo accounts allowed"
+#: The demo accounts, one per role, all with :data:`DEMO_PASSWORD`.
+DEMO_ACCOUNTS = {
+    "politie": "police",
+    "gemeente": "municipality",
+    "waterschap": "water_board",
+    "boswachter": "ranger",
+    "beheerder": "admin",
+}
+DEMO_PASSWORD = "buitengebied-demo"
+#: Base maps the app may draw under the risk (each a PDOK WMTS, requested by the browser).
+BASEMAPS = ("none", "brt", "luchtfoto")
+#: Server options the app always runs with: nothing leaves the machine, nothing is exposed
+#: (kept consistent with ``.streamlit/config.toml``).
+STREAMLIT_FLAGS = (
+    "--server.address=127.0.0.1",
+    "--server.headless=true",
+    "--server.enableXsrfProtection=true",
+    "--server.enableCORS=true",
+    "--server.maxUploadSize=50",
+    "--server.enableStaticServing=true",
+    "--server.fileWatcherType=none",
+    "--server.runOnSave=false",
+    "--browser.gatherUsageStats=false",
+    "--client.toolbarMode=minimal",
+    "--client.showErrorDetails=false",
+    "--global.developmentMode=false",
+)
+
+
+def is_demo_data(data_dir: Path) -> bool:
+    """Return whether ``data_dir`` holds the bundled synthetic demo (its marker file)."""
+    marker = Path(data_dir) / DEMO_MARKER
+    try:
+        return marker.is_file() and marker.read_text(encoding="utf-8").strip() == DEMO_MARKER_TEXT
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _open_app_store(store_path: Path, data_dir: Path) -> Store:
+    check_output_path(store_path, data_dir=data_dir)
+    return open_store(store_path)
+
+
+def _add_demo_accounts(store: Store) -> None:
+    for username, role in DEMO_ACCOUNTS.items():
+        if store.user(username) is None:
+            store.add_user(username, role=role, password=DEMO_PASSWORD, created_by="demo")
+
+
+@app.command(name="app")
+def run_app(
+    data_dir: DataDir,
+    store: Annotated[
+        Path,
+        typer.Option(
+            "--store", help="SQLite file of reports, users and the audit log (not in DATA_DIR)."
+        ),
+    ],
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8501,
+    as_of: AsOf = None,
+    demo_accounts: Annotated[
+        bool,
+        typer.Option(
+            "--demo-accounts",
+            help="Create one account per role with the demo password (bundled demo data only).",
+        ),
+    ] = False,
+    basemap: Annotated[
+        str,
+        typer.Option("--basemap", help="none | brt | luchtfoto (PDOK; the browser fetches it)."),
+    ] = "none",
+    markers: Annotated[
+        int, typer.Option("--markers", min=0, help="Addresses drawn as markers (the riskiest).")
+    ] = 250,
+    teams: Annotated[
+        Path | None,
+        typer.Option("--teams", help="TEAMS.toml the Patrouillenacht page starts from."),
+    ] = None,
+) -> None:
+    """Start the map app on 127.0.0.1 over DATA_DIR (read only) and the store."""
+    from buitengebied.planning.teams import load_teams
+
+    with _clear_errors():
+        if teams is not None:
+            load_teams(teams)
+        if not data_dir.is_dir():
+            _fail(f"{data_dir}: not a folder; give the data folder of the app")
+        if basemap not in BASEMAPS:
+            _fail(f"--basemap must be one of {', '.join(BASEMAPS)}, not {basemap!r}")
+        if demo_accounts and not is_demo_data(data_dir):
+            _fail(
+                f"{data_dir}: --demo-accounts is allowed on the bundled demo data only "
+                f"(data/demo, marked by {DEMO_MARKER}); create accounts with "
+                "`buitengebied create-admin` and the app's Beheer page"
+            )
+        moment = parse_as_of(as_of)
+        with _open_app_store(store, data_dir) as opened:
+            if demo_accounts:
+                _add_demo_accounts(opened)
+    main_script = Path(str(resources.files("buitengebied_app").joinpath("main.py")))
+    environment = {
+        **os.environ,
+        "BUITENGEBIED_DATA_DIR": str(data_dir.resolve()),
+        "BUITENGEBIED_STORE": str(store.resolve()),
+        "BUITENGEBIED_AS_OF": moment.isoformat(),
+        "BUITENGEBIED_DEMO_ACCOUNTS": "1" if demo_accounts else "0",
+        "BUITENGEBIED_BASEMAP": basemap,
+        "BUITENGEBIED_MARKERS": str(markers),
+        "BUITENGEBIED_TEAMS": str(teams.resolve()) if teams is not None else "",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(main_script),
+        f"--server.port={port}",
+        *STREAMLIT_FLAGS,
+    ]
+    _say(
+        f"app: http://127.0.0.1:{port}  (data {data_dir}, store {store})", console=_plain_console()
+    )
+    sys.stdout.flush()
+    # Replaced, not wrapped: a signal to this process (Ctrl-C, a service manager's stop)
+    # reaches the server itself.
+    os.execve(sys.executable, command, environment)
+
+
+@app.command(name="create-admin")
+def create_admin(
+    store: Annotated[Path, typer.Option("--store", help="The app's store (created if missing).")],
+    username: Annotated[str, typer.Option("--username", help="User name of the administrator.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create an administrator account in the store (the first one, or another)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problems = password_problems(password, username=username)
+    if problems:
+        _fail("password refused: " + "; ".join(problems))
+    with _clear_errors(), open_store(store) as opened:
+        if opened.user(username.strip()) is not None:
+            _fail(f"{store}: user {username.strip()} exists already")
+        opened.add_user(username, role="admin", password=password, created_by="create-admin")
+    _say(f"administrator {username.strip()} created in {store}", console=_plain_console())
 
 
 class _ShownFormatter(logging.Formatter):

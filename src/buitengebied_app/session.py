@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from buitengebied.access.passwords import session_expired, verify_password
+from buitengebied.access.passwords import session_expired
 from buitengebied.access.roles import Role, role_from
-from buitengebied.store.database import Store, open_store
+from buitengebied.store.database import LoginResult, LoginStatus, Store, open_store
 from buitengebied_app.config import app_config
 
 _USER_KEY = "buitengebied_user"
@@ -43,20 +43,23 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def log_in(username: str, password: str) -> bool:
-    """Check ``username`` and ``password`` against the store; remember the user on success."""
-    row = store().user(username.strip())
-    if row is None or not row["active"] or not verify_password(row["password_hash"], password):
-        return False
-    st.session_state[_USER_KEY] = row["username"]
-    st.session_state[_ACTIVITY_KEY] = _now()
-    return True
+def log_in(username: str, password: str) -> LoginResult:
+    """Check ``username`` and ``password`` in the store; remember the user on success.
+
+    The store counts failures, locks the account after too many and audits every attempt
+    (:meth:`~buitengebied.store.database.Store.authenticate`).
+    """
+    result = store().authenticate(username, password, now=_now())
+    if result.status is LoginStatus.OK:
+        st.session_state[_USER_KEY] = result.username
+        st.session_state[_ACTIVITY_KEY] = _now()
+    return result
 
 
 def log_out() -> None:
-    """Forget the log-in of this session."""
-    st.session_state.pop(_USER_KEY, None)
-    st.session_state.pop(_ACTIVITY_KEY, None)
+    """Forget the log-in of this session (and everything the session computed for it)."""
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
 
 
 def current_user() -> SessionUser | None:

@@ -23,11 +23,14 @@ newer schema) or a damaged one gives a :class:`StoreError` naming the file.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -39,6 +42,7 @@ import shapely
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from buitengebied.access import passwords
 from buitengebied.access.roles import ROLE_NAMES, role_from
 from buitengebied.contract import LAYER_SCHEMAS
 from buitengebied.errors import BuitengebiedError, ValidationError
@@ -152,6 +156,43 @@ _REPORT_LIST_COLUMNS = (
 
 class StoreError(BuitengebiedError):
     """A store cannot be opened or written: the message names the file and the cause."""
+
+
+class LoginStatus(StrEnum):
+    """How a log-in attempt ended (:meth:`Store.authenticate`)."""
+
+    OK = "ok"
+    FAILED = "failed"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """The outcome of one log-in attempt.
+
+    Attributes
+    ----------
+    status : LoginStatus
+        ``OK``, ``FAILED`` (unknown user, inactive account or wrong password: the caller
+        cannot tell which) or ``LOCKED`` (too many failures; the password was not checked).
+    username : str
+        The stored user name on success, otherwise as typed.
+    role : str or None
+        The stored role on success.
+    locked_until : datetime or None
+        Until when the account is locked (``LOCKED``, or ``FAILED`` that locked it).
+    """
+
+    status: LoginStatus
+    username: str
+    role: str | None = None
+    locked_until: datetime | None = None
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash checked when the user is unknown: an unknown name costs a wrong password's time."""
+    return passwords.hash_password("no user has this password")
 
 
 class Store:
@@ -318,6 +359,75 @@ class Store:
         """Return the stored row of ``username``, or ``None`` when there is none."""
         frame = self._read(sa.select(_USERS).where(_USERS.c.username == username))
         return None if frame.empty else frame.iloc[0].to_dict()
+
+    def authenticate(
+        self, username: str, password: str, *, now: datetime | None = None
+    ) -> LoginResult:
+        """Check a log-in; count failures, lock after too many and audit every attempt.
+
+        The audit log gets ``login`` on success, ``login_failed`` on a failure and
+        ``locked`` when an attempt meets a locked account or its failure locks it
+        (:func:`buitengebied.access.passwords.locked_until`).  A success resets the
+        count of failures and upgrades an outdated hash.
+
+        Parameters
+        ----------
+        username, password : str
+            What was typed (surrounding spaces of the name are ignored).
+        now : datetime, optional
+            The moment of the attempt (UTC); default now.
+
+        Returns
+        -------
+        LoginResult
+        """
+        moment = now or datetime.now(UTC)
+        name = username.strip()
+        row = self.user(name) if name else None
+        if row is None or not row["active"]:
+            passwords.verify_password(_dummy_hash(), password)
+            self.audit(who=name or "?", action="login_failed", obj=f"user {name}")
+            return LoginResult(LoginStatus.FAILED, name)
+        until = _moment(row["locked_until"])
+        if until is not None and moment < until:
+            self.audit(who=name, action="locked", obj=f"user {name}")
+            return LoginResult(LoginStatus.LOCKED, name, locked_until=until)
+        if passwords.verify_password(row["password_hash"], password):
+            self._logged_in(name, row["password_hash"], password)
+            return LoginResult(LoginStatus.OK, name, role=str(row["role"]))
+        return self._failed_login(name, moment)
+
+    def _logged_in(self, name: str, stored_hash: str, password: str) -> None:
+        changes: dict[str, object] = {"failed_logins": 0, "locked_until": None}
+        if passwords.needs_rehash(stored_hash):
+            changes["password_hash"] = passwords.hash_password(password)
+        with self._errors(), self._write() as conn:
+            conn.execute(_USERS.update().where(_USERS.c.username == name).values(**changes))
+            _append_audit(conn, who=name, action="login", obj=f"user {name}")
+
+    def _failed_login(self, name: str, moment: datetime) -> LoginResult:
+        with self._errors(), self._write() as conn:
+            # Counted in SQL: two failures at once both count.
+            conn.execute(
+                _USERS.update()
+                .where(_USERS.c.username == name)
+                .values(failed_logins=_USERS.c.failed_logins + 1)
+            )
+            failures = int(
+                conn.execute(
+                    sa.select(_USERS.c.failed_logins).where(_USERS.c.username == name)
+                ).scalar_one()
+            )
+            until = passwords.locked_until(failures, moment)
+            _append_audit(conn, who=name, action="login_failed", obj=f"user {name}")
+            if until is not None:
+                conn.execute(
+                    _USERS.update()
+                    .where(_USERS.c.username == name)
+                    .values(locked_until=until.isoformat())
+                )
+                _append_audit(conn, who=name, action="locked", obj=f"user {name}")
+        return LoginResult(LoginStatus.FAILED, name, locked_until=until)
 
     def raw_layer(self, name: str) -> RawLayer:
         """Return the stored rows of layer ``name`` as a reader returns a file's rows.
@@ -571,6 +681,13 @@ def _stored_value(value: object) -> object:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
+
+
+def _moment(value: object) -> datetime | None:
+    """Read a stored ISO moment; empty values are ``None``."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
+        return None
+    return datetime.fromisoformat(str(value))
 
 
 def _append_audit(conn: sa.Connection, *, who: str, action: str, obj: str) -> None:

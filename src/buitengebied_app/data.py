@@ -1,0 +1,115 @@
+"""The app's cached calls into the library: the analysis and what the map draws from it.
+
+The analysis of the data folder with the store's records (expert weights, as the surface
+uses) is one shared resource per server process and per state of the store: a report or
+an inspection stored since makes the next interaction compute a new one.  What the map
+draws is cached per analysis (``st.cache_data``), and the what-if only mixes cached
+strengths.  Nothing here decides what a role may see: the library's functions do.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from buitengebied.dataset import ProgressCallback
+from buitengebied.load.directory import load_data_dir
+from buitengebied.presentation import maplayers
+from buitengebied.scoring.analysis import Analysis, analyse
+from buitengebied.store.merge import with_stored_records
+from buitengebied.timeutil import parse_as_of
+from buitengebied_app import session
+from buitengebied_app.config import app_config
+
+#: Cell edge of the risk surface on the map (metres).
+MAP_CELL_SIZE_M = 100.0
+
+
+def store_state() -> tuple[int, int]:
+    """Return the numbers of stored reports and inspections (part of every cache key)."""
+    store = session.store()
+    return store.count("reports"), store.count("inspections")
+
+
+AnalysisKey = tuple[str, str | None, tuple[int, int]]
+#: Analyses kept per server process (the newest ones).
+MAX_ANALYSES = 2
+
+
+@dataclass
+class _Analyses:
+    """The server's analyses by key, shared by sessions (a Streamlit resource)."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    by_key: dict[AnalysisKey, Analysis] = field(default_factory=dict)
+
+
+@st.cache_resource(show_spinner=False)
+def _analyses() -> _Analyses:
+    # Not an st.cache_resource of the analysis itself: that would replay the progress bar
+    # drawn while computing, which Streamlit refuses.
+    return _Analyses()
+
+
+def _analysis(key: AnalysisKey, on_progress: ProgressCallback) -> Analysis:
+    held = _analyses()
+    with held.lock:
+        found = held.by_key.get(key)
+        if found is not None:
+            return found
+        data_dir, as_of, _ = key
+        dataset = load_data_dir(Path(data_dir), on_progress=on_progress)
+        dataset = with_stored_records(dataset, session.store())
+        computed = analyse(dataset, as_of=parse_as_of(as_of), on_progress=on_progress)
+        held.by_key[key] = computed
+        for old in list(held.by_key)[:-MAX_ANALYSES]:
+            del held.by_key[old]
+        return computed
+
+
+def analysis(on_progress: ProgressCallback) -> Analysis:
+    """Return the analysis of the configured data folder and store, as known at ``as_of``.
+
+    Raises
+    ------
+    BuitengebiedError
+        The data folder or the store breaks the contract (the message says where).
+    """
+    return _analysis(analysis_key(), on_progress)
+
+
+def analysis_key() -> AnalysisKey:
+    """Return what identifies the current analysis (the key of the derived caches)."""
+    config = app_config()
+    return str(config.data_dir), config.as_of, store_state()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def context_layers(key: AnalysisKey) -> maplayers.ContextLayers:
+    """Return the map's area, roads and villages of the analysis ``key``."""
+    return maplayers.context_layers(cached_analysis(key))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def strength_grid(key: AnalysisKey) -> maplayers.StrengthGrid:
+    """Return every factor's strength per cell of the analysis ``key``."""
+    return maplayers.strength_grid(cached_analysis(key), cell_size_m=MAP_CELL_SIZE_M)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def address_strengths(key: AnalysisKey) -> pd.DataFrame:
+    """Return every factor's strength per address of the analysis ``key``."""
+    return maplayers.address_strengths(cached_analysis(key))
+
+
+def cached_analysis(key: AnalysisKey) -> Analysis:
+    """Return the analysis ``key`` (computed without a progress bar when not held)."""
+    return _analysis(key, _ignore_progress)
+
+
+def _ignore_progress(_step: str, _fraction: float) -> None:
+    """Progress of an analysis that is already cached: nothing to show."""
