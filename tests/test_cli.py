@@ -355,3 +355,43 @@ def test_a_geotiff_that_gdal_could_not_finish_is_a_clear_error(
     assert error_lines(result) == [f"error: {out}: cannot write ({reason})"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "risk.tif"]
     assert out.read_bytes() == b"old surface"
+
+
+def test_rank_adds_the_reports_of_the_apps_store(contract_dir, tmp_path):
+    from buitengebied.load.directory import load_data_dir
+    from buitengebied.store import open_store
+
+    addresses = load_data_dir(contract_dir).addresses.set_index("address_id")
+    quiet = str(addresses.index[-1])
+    point = addresses.loc[quiet].geometry
+    store = tmp_path / "store.sqlite"
+    with open_store(store) as opened:
+        for k in range(4):
+            opened.add_report(
+                {"observed_at": "2025-09-20", "category": "chemical_smell"},
+                x_m=point.x + k,
+                y_m=point.y,
+                created_by="boswachter",
+            )
+    scores = {}
+    for name, extra in {"files": [], "store": ["--store", str(store)]}.items():
+        out = tmp_path / f"{name}.csv"
+        args = ["rank", str(contract_dir), "--as-of", "2025-10-01", "--out", str(out)]
+        args += ["--model", "expert", *extra]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        scores[name] = pd.read_csv(out, dtype={"address_id": str}).set_index("address_id")
+    assert scores["store"].loc[quiet, "score"] > scores["files"].loc[quiet, "score"]
+    assert "reports" in scores["store"].loc[quiet, "top_factors"]
+    missing = runner.invoke(
+        app,
+        [
+            "rank",
+            str(contract_dir),
+            "--out",
+            str(tmp_path / "x.csv"),
+            "--store",
+            str(tmp_path / "nee.sqlite"),
+        ],
+    )
+    assert missing.exit_code == 2 and "no such store" in missing.output

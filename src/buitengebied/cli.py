@@ -163,6 +163,7 @@ def _rank(
     lenient: bool,
     rejects: Path,
     model: ModelKind,
+    store: Path | None = None,
 ) -> Ranking:
     moment = parse_as_of(as_of)
     with _progress() as update:
@@ -173,6 +174,7 @@ def _rank(
             layers_dir=layers,
             lenient=lenient,
             rejects_dir=rejects,
+            store_path=store,
             on_progress=update,
         )
 
@@ -211,13 +213,28 @@ def rank(
     layers: Layers = None,
     lenient: Lenient = False,
     rejects: Rejects = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store",
+            help="The app's store: its reports and inspections are ranked with the files.",
+        ),
+    ] = None,
 ) -> None:
     """Rank every address by risk as known on --as-of."""
     rejects = rejects or out.parent / "rejects"
     with _clear_errors():
         check_output_path(out, data_dir=data_dir)
+        if store is not None and not store.is_file():
+            _fail(f"{store}: no such store")
         ranking = _rank(
-            data_dir, as_of=as_of, layers=layers, lenient=lenient, rejects=rejects, model=model
+            data_dir,
+            as_of=as_of,
+            layers=layers,
+            lenient=lenient,
+            rejects=rejects,
+            model=model,
+            store=store,
         )
         write_ranking(ranking, out)
     _summarise(ranking.analysis)
@@ -474,6 +491,10 @@ def plan(
     max_candidates: Annotated[
         int, typer.Option("--max-candidates", min=1, help="Addresses handed to the solver.")
     ] = DEFAULT_MAX_CANDIDATES,
+    store: Annotated[
+        Path | None,
+        typer.Option("--store", help="The app's store: its reports and inspections count too."),
+    ] = None,
 ) -> None:
     """Plan a patrol night: routes for the teams over the roads, with safety checks."""
     # Imported here: OR-Tools and matplotlib cost every other command start-up time.
@@ -483,6 +504,8 @@ def plan(
 
     with _clear_errors():
         check_output_path(out, data_dir=data_dir, folder=True)
+        if store is not None and not store.is_file():
+            _fail(f"{store}: no such store")
         night_date = parse_night(night)
         rules = load_safety_rules(safety_rules) if safety_rules is not None else None
         with _progress() as update:
@@ -496,6 +519,7 @@ def plan(
                 coverage_strength=coverage_strength,
                 time_limit_seconds=time_limit,
                 max_candidates=max_candidates,
+                store_path=store,
                 on_progress=update,
             )
         files = write_plan(patrol, out)

@@ -45,6 +45,8 @@ from buitengebied.planning.teams import DRUGS, GREEN_THEMES, Team, load_teams
 from buitengebied.scoring.choice import DEFAULT_MODEL_KIND, ModelKind
 from buitengebied.scoring.ranking import rank_dataset
 from buitengebied.settings import LOCAL_TIMEZONE, WORKING_CRS
+from buitengebied.store.database import open_store
+from buitengebied.store.merge import with_stored_records
 from buitengebied.timeutil import parse_as_of
 
 #: How routes are made: the solver, or the nearest-neighbour baseline.
@@ -687,6 +689,7 @@ def plan_directory(
     coverage_strength: float = DEFAULT_COVERAGE_STRENGTH,
     time_limit_seconds: float = DEFAULT_TIME_LIMIT_SECONDS,
     max_candidates: int = DEFAULT_MAX_CANDIDATES,
+    store_path: Path | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> PatrolPlan:
     """Load a data directory and a teams file, rank, and plan the night.
@@ -705,6 +708,9 @@ def plan_directory(
         The ranking's model (as ``buitengebied rank``).
     safety_rules, coverage_strength, time_limit_seconds, max_candidates, on_progress
         See :func:`plan_patrol_night`.
+    store_path : Path, optional
+        The app's store: its reports and inspections count as the files' do (also for
+        the safety checks and coverage).
 
     Returns
     -------
@@ -713,6 +719,9 @@ def plan_directory(
     teams = load_teams(teams_file)
     moment = as_of if as_of is not None else parse_as_of(night.isoformat())
     dataset = load_data_dir(data_dir, on_progress=_share(on_progress, 0.0, 0.2))
+    if store_path is not None:
+        with open_store(store_path) as store:
+            dataset = with_stored_records(dataset, store)
     ranking = rank_dataset(
         dataset, as_of=moment, model=model, on_progress=_share(on_progress, 0.2, 0.4)
     )

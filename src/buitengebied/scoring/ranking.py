@@ -31,6 +31,8 @@ from buitengebied.load.directory import load_data_dir
 from buitengebied.scoring.analysis import Analysis, analyse
 from buitengebied.scoring.choice import DEFAULT_MODEL_KIND, ModelChoice, ModelKind
 from buitengebied.scoring.fusion import RiskScores
+from buitengebied.store.database import open_store
+from buitengebied.store.merge import with_stored_records
 
 if TYPE_CHECKING:
     from buitengebied.scoring.estimator import LearnedRiskModel
@@ -128,9 +130,10 @@ def rank_directory(
     layers_dir: Path | None = None,
     lenient: bool = False,
     rejects_dir: Path | None = None,
+    store_path: Path | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> Ranking:
-    """Load a data directory and rank it (see :func:`rank_dataset`).
+    """Load a data directory (and the app's store) and rank it (see :func:`rank_dataset`).
 
     Parameters
     ----------
@@ -146,6 +149,9 @@ def rank_directory(
         Keep valid rows of files with bad rows; write the rejects to ``rejects_dir``.
     rejects_dir : Path, optional
         Where lenient mode writes rejected rows.
+    store_path : Path, optional
+        The app's store: its reports and inspections (entered in the app) are added,
+        through the same validation and time rules as the files'.
     on_progress : callable, optional
         Receives ``(step, fraction)``.
 
@@ -157,6 +163,9 @@ def rank_directory(
     dataset = load_data_dir(
         data_dir, lenient=lenient, rejects_dir=rejects_dir, on_progress=on_progress
     )
+    if store_path is not None:
+        with open_store(store_path) as store:
+            dataset = with_stored_records(dataset, store)
     return rank_dataset(dataset, as_of=as_of, specs=specs, model=model, on_progress=on_progress)
 
 
