@@ -1,6 +1,14 @@
-"""The app as a user meets it, in headless Chromium: log-in per role, the map, need-to-know."""
+"""The app as a user meets it, in headless Chromium: log-in per role, the map, need-to-know,
+every page of every role, a report from the field, the list's export, a patrol night.
+
+One module: its session-scoped fixtures (the app server, the browser) are imported from
+``e2e_app``, and a second module importing them would start a second Playwright.
+"""
 
 from __future__ import annotations
+
+import io
+import re
 
 import pytest
 
@@ -18,8 +26,15 @@ from e2e_app import (  # noqa: F401 (fixtures)
     screenshot,
     width,
 )
+from openpyxl import load_workbook
+from PIL import Image
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.slow,
+    # rasterio.warp multiplies Affine objects with `*` (affine 3 warns); not our code.
+    pytest.mark.filterwarnings("ignore:Use `@` matmul:PendingDeprecationWarning"),
+]
 
 #: Demo account -> what its role sees on the map.
 ROLES = {
@@ -115,3 +130,165 @@ def test_a_wrong_password_is_refused_and_repeated_failures_lock(app_url, app_sto
     page.get_by_text("Dit account is geblokkeerd").wait_for()
     assert page.get_by_text("Ingelogd als").count() == 0
     screenshot(page, "inloggen-geblokkeerd", username, width)
+
+
+#: Demo account -> the pages of its navigation.
+PAGES = {
+    "politie": ["Kaart", "Adressen", "Melding doen", "Patrouillenacht", "Uitkomsten", "Importeren"],
+    "gemeente": [
+        "Kaart",
+        "Adressen",
+        "Melding doen",
+        "Patrouillenacht",
+        "Uitkomsten",
+        "Importeren",
+    ],
+    "waterschap": ["Kaart", "Melding doen", "Importeren"],
+    "boswachter": ["Kaart", "Melding doen", "Importeren"],
+    "beheerder": ["Kaart", "Beheer"],
+}
+
+
+def _open(page, title: str) -> None:
+    expand = page.locator("[data-testid='stExpandSidebarButton']")
+    if expand.count() and expand.is_visible():
+        expand.click()
+    page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
+    page.get_by_role("heading", name=title).wait_for()
+    collapse = page.locator("[data-testid='stSidebarCollapseButton'] button")
+    if page.viewport_size["width"] < 600 and collapse.count() and collapse.is_visible():
+        collapse.click()
+
+
+#: What each page shows once it has drawn (beyond its heading).
+DRAWN = {
+    "Kaart": "iframe[title^='streamlit_folium']",
+    "Adressen": "[data-testid='stDataFrame']",
+    "Melding doen": "iframe[title^='streamlit_folium']",
+    "Beheer": "[data-testid='stDataFrame']",
+}
+
+
+def _settled(page, title: str | None = None) -> None:
+    page.wait_for_timeout(500)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=120_000)
+    if title in DRAWN:
+        page.locator(DRAWN[title]).first.wait_for(timeout=120_000)
+        page.wait_for_timeout(1500)  # the map's tiles of vector layers, the grid's rows
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z]+", "-", title.lower()).strip("-")
+
+
+@pytest.mark.parametrize("username", list(PAGES))
+def test_every_page_of_every_role_draws(app_url, page, width, username):
+    log_in(page, app_url, username)
+    page.get_by_text(f"Ingelogd als {username}").wait_for(state="attached")
+    nav = page.locator("[data-testid='stSidebarNav']")
+    expand = page.locator("[data-testid='stExpandSidebarButton']")
+    if expand.count() and expand.is_visible():
+        expand.click()
+    shown = [t.strip() for t in nav.locator("a").all_inner_texts()]
+    assert shown == PAGES[username]
+    for title in PAGES[username]:
+        _open(page, title)
+        _settled(page, title)
+        assert page.locator("[data-testid='stException']").count() == 0, title
+        screenshot(page, _slug(title), username, width)
+
+
+def _photo() -> bytes:
+    image = Image.new("RGB", (120, 90), (40, 120, 40))
+    out = io.BytesIO()
+    meta = Image.Exif()
+    meta[0x010F] = "PhoneMaker"
+    image.save(out, format="JPEG", exif=meta)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("width", [390], indirect=True)
+def test_a_ranger_reports_by_tapping_the_map_with_a_photo(app_url, app_store, page, width):
+    from buitengebied.store import open_store
+
+    log_in(page, app_url, "boswachter")
+    page.get_by_text("Ingelogd als boswachter").wait_for(state="attached")
+    _open(page, "Melding doen")
+    _settled(page)
+    frame = map_frame(page)
+    frame.locator(".leaflet-container").wait_for()
+    box = frame.locator(".leaflet-container").bounding_box()
+    frame.locator(".leaflet-container").click(
+        position={"x": box["width"] / 2, "y": box["height"] / 2}
+    )
+    page.get_by_text("Plek gekozen").wait_for()
+    page.get_by_label("Omschrijving").fill("Vaten met chemische lucht langs de bosrand")
+    page.locator("input[type='file']").set_input_files(
+        files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": _photo()}]
+    )
+    page.get_by_text("IMG_0001.jpg").wait_for()
+    page.get_by_role("button", name="Melding versturen").click()
+    page.get_by_text("Melding opgeslagen").wait_for()
+    page.get_by_role("heading", name="Mijn meldingen").wait_for()
+    screenshot(page, "melding-verstuurd", "boswachter", width)
+    with open_store(app_store) as store:
+        own = store.reports_by("boswachter")
+        assert "Vaten met chemische lucht langs de bosrand" in set(own["description"])
+        report_id = own.loc[own["description"].str.startswith("Vaten"), "report_id"].iloc[0]
+        stored = store.report_photo(report_id)
+    assert stored is not None and b"PhoneMaker" not in stored
+
+
+@pytest.mark.parametrize("width", [1280], indirect=True)
+def test_the_municipality_exports_the_list_as_excel(app_url, page, width, tmp_path):
+    log_in(page, app_url, "gemeente")
+    page.get_by_text("Ingelogd als gemeente").wait_for(state="attached")
+    _open(page, "Adressen")
+    _settled(page)
+    page.get_by_text("Exporteren").click()
+    page.get_by_text("Excel", exact=True).click()
+    page.get_by_role("button", name="Export maken").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="adressen.xlsx downloaden").click()
+    target = tmp_path / "adressen.xlsx"
+    download.value.save_as(target)
+    sheet = load_workbook(target).active
+    header = [cell.value for cell in sheet[1]]
+    assert "adres" in header and "woonplaats" in header
+    assert sheet.max_row > 100
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+@pytest.mark.parametrize("width", [1280], indirect=True)
+def test_the_police_plan_a_night_and_record_an_outcome(app_url, app_store, page, width, tmp_path):
+    from buitengebied.store import open_store
+
+    log_in(page, app_url, "politie")
+    page.get_by_text("Ingelogd als politie").wait_for(state="attached")
+    _open(page, "Patrouillenacht")
+    _settled(page)
+    page.get_by_label("Nacht van (dd-mm-jjjj)").fill("06-11-2026")
+    page.get_by_label("Nacht van (dd-mm-jjjj)").press("Enter")
+    page.get_by_role("button", name="Nacht plannen").click()
+    page.get_by_text("Nacht gepland").wait_for(timeout=180_000)
+    frame = map_frame(page)
+    frame.locator("path.leaflet-interactive").first.wait_for(state="attached")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Printbaar plan (plan.html)").click()
+    html = tmp_path / "plan.html"
+    download.value.save_as(html)
+    text = html.read_text(encoding="utf-8")
+    assert "Patrouilleplan" in text and "http://" not in text and "https://" not in text
+    screenshot(page, "patrouillenacht-gepland", "politie", width)
+
+    _open(page, "Uitkomsten")
+    _settled(page)
+    first = page.locator("[data-testid='stSelectbox']").nth(2)
+    first.click()
+    page.get_by_role("option", name="hennepkwekerij").click()
+    page.get_by_role("button", name="Uitkomsten opslaan").click()
+    page.get_by_text("1 uitkomst(en) opgeslagen").wait_for()
+    screenshot(page, "uitkomsten", "politie", width)
+    with open_store(app_store) as store:
+        stored = store.inspections_layer()
+    assert (stored["outcome"] == "cannabis_grow").sum() >= 1
