@@ -9,6 +9,7 @@ strengths.  Nothing here decides what a role may see: the library's functions do
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,13 +18,17 @@ import pandas as pd
 import streamlit as st
 
 from buitengebied.dataset import ProgressCallback
+from buitengebied.errors import BuitengebiedError
 from buitengebied.load.directory import load_data_dir
 from buitengebied.presentation import maplayers
 from buitengebied.scoring.analysis import Analysis, analyse
+from buitengebied.store.database import Store
 from buitengebied.store.merge import with_stored_records
 from buitengebied.timeutil import parse_as_of
 from buitengebied_app import session
 from buitengebied_app.config import app_config
+
+logger = logging.getLogger(__name__)
 
 #: Cell edge of the risk surface on the map (metres).
 MAP_CELL_SIZE_M = 100.0
@@ -46,6 +51,7 @@ class _Analyses:
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     by_key: dict[AnalysisKey, Analysis] = field(default_factory=dict)
+    warming: set[AnalysisKey] = field(default_factory=set)
 
 
 @st.cache_resource(show_spinner=False)
@@ -56,19 +62,49 @@ def _analyses() -> _Analyses:
 
 
 def _analysis(key: AnalysisKey, on_progress: ProgressCallback) -> Analysis:
-    held = _analyses()
+    return _computed(_analyses(), session.store(), key, on_progress)
+
+
+def _computed(
+    held: _Analyses, store: Store, key: AnalysisKey, on_progress: ProgressCallback
+) -> Analysis:
     with held.lock:
         found = held.by_key.get(key)
         if found is not None:
             return found
         data_dir, as_of, _ = key
         dataset = load_data_dir(Path(data_dir), on_progress=on_progress)
-        dataset = with_stored_records(dataset, session.store())
+        dataset = with_stored_records(dataset, store)
         computed = analyse(dataset, as_of=parse_as_of(as_of), on_progress=on_progress)
         held.by_key[key] = computed
         for old in list(held.by_key)[:-MAX_ANALYSES]:
             del held.by_key[old]
         return computed
+
+
+def warm_analysis() -> None:
+    """Start computing the current analysis in the background, unless held or under way.
+
+    The log-in page calls this: while the user types, the server loads and scores the
+    data, so the map after the log-in only draws.  An error is left for the page that
+    needs the analysis, which computes it again and shows the message.
+    """
+    held, store, key = _analyses(), session.store(), analysis_key()
+    with held.lock:
+        if key in held.by_key or key in held.warming:
+            return
+        held.warming.add(key)
+
+    def compute() -> None:
+        try:
+            _computed(held, store, key, _ignore_progress)
+        except BuitengebiedError:
+            logger.info("warming the analysis failed; the map page will say why")
+        finally:
+            with held.lock:
+                held.warming.discard(key)
+
+    threading.Thread(target=compute, name="buitengebied-warm", daemon=True).start()
 
 
 def analysis(on_progress: ProgressCallback) -> Analysis:

@@ -19,7 +19,7 @@ from buitengebied.access.roles import dutch_label
 from buitengebied.load.intake import IMPORTABLE_LAYERS
 from buitengebied.settings import LOCAL_TIMEZONE
 from buitengebied.store.database import LoginStatus
-from buitengebied_app import session
+from buitengebied_app import data, session
 from buitengebied_app.config import app_config
 
 LOCAL_ZONE = ZoneInfo(LOCAL_TIMEZONE)
@@ -29,6 +29,7 @@ PAGES = Path(__file__).parent / "pages"
 
 def _login_page() -> None:
     st.title("Veilig Buitengebied")
+    data.warm_analysis()
     if app_config().demo_accounts:
         st.info(
             "Demo met verzonnen gegevens. Accounts: politie, gemeente, waterschap, "

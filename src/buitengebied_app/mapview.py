@@ -11,13 +11,13 @@ the administrator configured a PDOK one; the browser then fetches its tiles from
 from __future__ import annotations
 
 import base64
-import html
 from collections.abc import Mapping
 
 import folium
 import pandas as pd
 
 from buitengebied.presentation.maplayers import CLASS_COLOURS, ContextLayers, StrengthGrid
+from buitengebied.presentation.markup import html_text
 
 #: Where Streamlit serves ``static/`` of the app (``server.enableStaticServing``).
 STATIC_URL = "/app/static"
@@ -39,9 +39,12 @@ LAYER_TITLES: Mapping[str, str] = {
 }
 
 
+#: The village names: a permanent tooltip without its box (one layer for all of them).
 _LABEL_STYLE = (
+    "background: transparent !important; border: none !important; "
+    "box-shadow: none !important; padding: 0 !important; "
     "font: bold 11px sans-serif; color: #222; white-space: nowrap; "
-    "text-shadow: 0 0 3px #fff, 0 0 3px #fff; transform: translate(-50%, -50%)"
+    "text-shadow: 0 0 3px #fff, 0 0 3px #fff"
 )
 
 
@@ -123,24 +126,42 @@ def _bounds(
 
 
 def _places(places: pd.DataFrame) -> folium.FeatureGroup:
+    """Return the village names as one GeoJSON layer of permanent labels.
+
+    One element for every village, not a marker each: folium compiles a template per
+    element, and the page is drawn again on every interaction.
+    """
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(row.lon), float(row.lat)]},
+            "properties": {"place": html_text(str(row.place))},
+        }
+        for row in places.itertuples(index=False)
+    ]
     group = folium.FeatureGroup(name=LAYER_TITLES["places"])
-    for row in places.itertuples(index=False):
-        folium.Marker(
-            [row.lat, row.lon],
-            icon=folium.DivIcon(
-                html=f'<div style="{_LABEL_STYLE}">{html.escape(str(row.place))}</div>',
-                icon_size=(0, 0),
-            ),
-        ).add_to(group)
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        marker=folium.CircleMarker(radius=0, weight=0, fill=False),
+        tooltip=folium.GeoJsonTooltip(
+            fields=["place"],
+            labels=False,
+            permanent=True,
+            sticky=False,
+            direction="center",
+            style=_LABEL_STYLE,
+            class_name="bg-kern",
+        ),
+    ).add_to(group)
     return group
 
 
 def popup_html(row: pd.Series) -> str:
     """Return an address's popup: street, number, place, score and each factor's part."""
-    street = html.escape(f"{row['street']} {row['housenumber']}".strip())
-    place = html.escape(str(row["place"]))
+    street = html_text(f"{row['street']} {row['housenumber']}".strip())
+    place = html_text(str(row["place"]))
     lines = "".join(
-        f"<tr><td>{html.escape(title)}</td><td style='text-align:right'>{value:.1f}</td></tr>"
+        f"<tr><td>{html_text(title)}</td><td style='text-align:right'>{value:.1f}</td></tr>"
         for title, value in row["factors"]
     )
     return (
@@ -193,7 +214,7 @@ def _markers(markers: pd.DataFrame) -> folium.FeatureGroup:
 
 
 def _reports(reports: pd.DataFrame) -> folium.FeatureGroup:
-    popups = [html.escape(str(label)) for label in reports["label"]]
+    popups = [html_text(str(label)) for label in reports["label"]]
     marker = folium.CircleMarker(
         radius=4, color="#1f4e9c", weight=1, fill=True, fill_color="#6fa8ff", fill_opacity=0.8
     )

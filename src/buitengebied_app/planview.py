@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import html
-
 import folium
 
 from buitengebied.presentation.maplayers import ContextLayers
+from buitengebied.presentation.markup import html_text
 from buitengebied.presentation.plan_layers import TeamLayer, plan_bounds
 from buitengebied_app.mapview import OfflineMap
 
@@ -40,7 +39,7 @@ def plan_map(context: ContextLayers, layers: list[TeamLayer]) -> folium.Map:
 
 
 def _team(layer: TeamLayer) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name=layer.team)
+    group = folium.FeatureGroup(name=html_text(layer.team))
     if len(layer.route) > 1:
         folium.PolyLine(layer.route, color=layer.colour, weight=4, opacity=0.85).add_to(group)
     folium.CircleMarker(
@@ -50,7 +49,7 @@ def _team(layer: TeamLayer) -> folium.FeatureGroup:
         fill=True,
         fill_color=layer.colour,
         fill_opacity=1.0,
-        tooltip=html.escape(f"{layer.team}: start"),
+        tooltip=html_text(f"{layer.team}: start"),
     ).add_to(group)
     style = _NUMBER_STYLE.format(colour=layer.colour)
     for row in layer.stops.itertuples(index=False):
@@ -61,6 +60,6 @@ def _team(layer: TeamLayer) -> folium.FeatureGroup:
                 html=f'<div style="{style}{ring}">{row.order}</div>', icon_size=(0, 0)
             ),
             popup=folium.Popup(row.popup, max_width=300),
-            tooltip=html.escape(row.label),
+            tooltip=html_text(row.label),
         ).add_to(group)
     return group

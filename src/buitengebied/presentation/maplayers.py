@@ -69,7 +69,7 @@ class ContextLayers:
     area : dict
         GeoJSON geometry of the area.
     roads : dict
-        GeoJSON FeatureCollection of the roads (``name`` only).
+        GeoJSON FeatureCollection of the roads (geometry only).
     places : pandas.DataFrame
         ``place``, ``lat``, ``lon``: the middle (median) of each village's addresses.
     """
@@ -124,17 +124,14 @@ def context_layers(analysis: Analysis) -> ContextLayers:
     roads = dataset.layer("roads")
     features = []
     if roads is not None:
-        names = roads["name"] if "name" in roads else pd.Series([None] * len(roads))
-        for geometry, name in zip(roads.geometry, names, strict=True):
+        # Geometry only: the map shows no road names, and every byte is drawn again on
+        # every interaction.
+        for geometry in roads.geometry:
             simple = shapely.transform(
                 shapely.simplify(geometry, SIMPLIFY_M), _lon_lat(to_wgs84), interleaved=False
             )
             features.append(
-                {
-                    "type": "Feature",
-                    "geometry": shapely.geometry.mapping(simple),
-                    "properties": {"name": None if pd.isna(name) else str(name)},
-                }
+                {"type": "Feature", "geometry": shapely.geometry.mapping(simple), "properties": {}}
             )
     addresses = dataset.addresses
     xy = pd.DataFrame(

@@ -8,7 +8,6 @@ the warnings in the popups are the plan's.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Final
 
@@ -19,6 +18,7 @@ from pyproj import Transformer
 
 from buitengebied.planning.green import THEME_LABELS
 from buitengebied.planning.plan import PatrolPlan, PlanStop, TeamRoute
+from buitengebied.presentation.markup import html_text
 from buitengebied.settings import WORKING_CRS
 
 #: Route colours in team order (colour-blind safe, Okabe and Ito), repeated when needed.
@@ -108,10 +108,10 @@ def _team_layer(route: TeamRoute, colour: str, to_wgs84: Transformer) -> TeamLay
 def _popup(team: str, stop: PlanStop) -> str:
     theme = THEME_LABELS.get(stop.theme, stop.theme)
     lines = [
-        f"<b>{html.escape(team)}, stop {stop.order}</b>",
-        html.escape(stop.place),
-        f"aankomst {stop.arrival.strftime('%H:%M')}; {html.escape(theme)}",
-        html.escape(stop.reason),
+        f"<b>{html_text(team)}, stop {stop.order}</b>",
+        html_text(stop.place),
+        f"aankomst {stop.arrival.strftime('%H:%M')}; {html_text(theme)}",
+        html_text(stop.reason),
     ]
-    lines += [f'<span style="color:#a00">{html.escape(w)}</span>' for w in stop.warnings]
+    lines += [f'<span style="color:#a00">{html_text(w)}</span>' for w in stop.warnings]
     return "<br>".join(line for line in lines if line)
