@@ -17,6 +17,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from buitengebied.access.permissions import may_see_cell_risk
+from buitengebied.access.roles import Role
 from buitengebied.dataset import ProgressCallback
 from buitengebied.errors import BuitengebiedError
 from buitengebied.load.directory import load_data_dir
@@ -140,6 +142,39 @@ def strength_grid(key: AnalysisKey) -> maplayers.StrengthGrid:
 def address_strengths(key: AnalysisKey) -> pd.DataFrame:
     """Return every factor's strength per address of the analysis ``key``."""
     return maplayers.address_strengths(cached_analysis(key))
+
+
+@dataclass(frozen=True)
+class MapContent:
+    """What the Kaart page draws for one role and one mix of weights.
+
+    ``risk_png`` and ``classes`` are ``None`` for a role that may not see the cell risk.
+    """
+
+    risk_png: bytes | None
+    classes: maplayers.RiskClasses | None
+    markers: pd.DataFrame
+    reports: pd.DataFrame
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def map_content(
+    key: AnalysisKey, role: Role, weights: tuple[tuple[str, float], ...], top_n: int
+) -> MapContent:
+    """Return the risk image, its legend, the top ``top_n`` addresses and the reports.
+
+    Cached per analysis, role and mix: moving back to a mix, or another user of the same
+    role, draws without computing.
+    """
+    mix = dict(weights)
+    risk_png = classes = None
+    if may_see_cell_risk(role):
+        surface = maplayers.mix_grid(strength_grid(key), mix)
+        classes = maplayers.risk_classes(surface)
+        risk_png = maplayers.surface_png(surface, classes)
+    analysis = cached_analysis(key)
+    markers = maplayers.address_markers(role, analysis, address_strengths(key), mix, top_n=top_n)
+    return MapContent(risk_png, classes, markers, maplayers.report_points(role, analysis))
 
 
 def cached_analysis(key: AnalysisKey) -> Analysis:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from buitengebied.access.permissions import may_see_address_evidence, may_see_cell_risk
+from buitengebied.access.permissions import may_see_address_evidence
 from buitengebied.presentation import maplayers
 from buitengebied_app import data, feedback
 from buitengebied_app.config import app_config
@@ -53,19 +53,10 @@ with st.expander("Wat als: gewichten van de lagen", expanded=False):
     else:
         st.caption("Uw rol ziet geen risico; er is niets om te mengen.")
 
-grid = risk_png = None
-classes = None
-if may_see_cell_risk(user.role):
-    grid = data.strength_grid(key)
-    surface = maplayers.mix_grid(grid, weights)
-    classes = maplayers.risk_classes(surface)
-    risk_png = maplayers.surface_png(surface, classes)
-markers = maplayers.address_markers(
-    user.role, analysis, data.address_strengths(key), weights, top_n=config.markers
-)
-reports = maplayers.report_points(user.role, analysis)
-
-fmap = build_map(context, grid, risk_png, markers, reports, basemap=config.basemap)
+content = data.map_content(key, user.role, tuple(sorted(weights.items())), config.markers)
+grid = data.strength_grid(key) if content.risk_png is not None else None
+markers, classes = content.markers, content.classes
+fmap = build_map(context, grid, content.risk_png, markers, content.reports, basemap=config.basemap)
 st_folium(fmap, returned_objects=[], use_container_width=True, height=560, key="kaart")
 
 if classes is not None:
