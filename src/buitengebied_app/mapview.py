@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 import folium
 import pandas as pd
+from streamlit_folium import st_folium
 
 from buitengebied.presentation.maplayers import CLASS_COLOURS, ContextLayers, StrengthGrid
 from buitengebied.presentation.markup import html_text
@@ -221,4 +222,25 @@ def _reports(reports: pd.DataFrame) -> folium.FeatureGroup:
     # Off at first: the reports are many; the layer control switches them on.
     return _points(
         LAYER_TITLES["reports"], reports["lat"], reports["lon"], popups, marker, show=False
+    )
+
+
+def show_map(
+    fmap: folium.Map, *, key: str, height: int, returned_objects: list[str] | None = None
+) -> dict | None:
+    """Draw ``fmap`` with streamlit-folium; return what it reports (``returned_objects``).
+
+    ``render=False``: streamlit-folium renders the map itself once more in any case, and
+    the figure's own rendering adds nothing it sends (the same HTML, header and script,
+    compared), so skipping it halves the server's time per interaction.  Panning and
+    zooming return nothing unless ``returned_objects`` names it, so they never rerun the
+    page.
+    """
+    return st_folium(
+        fmap,
+        returned_objects=returned_objects or [],
+        use_container_width=True,
+        height=height,
+        key=key,
+        render=False,
     )

@@ -89,3 +89,12 @@ def test_the_png_colours_the_top_cells_and_leaves_the_rest_clear():
 def test_reports_are_shown_only_to_roles_that_may_see_them(analysis):
     assert len(maplayers.report_points("police", analysis)) > 0
     assert maplayers.report_points("ranger", analysis).empty
+
+
+def test_report_labels_are_dutch_category_and_date(analysis):
+    from buitengebied.presentation.labels import REPORT_CATEGORY_LABELS
+
+    labels = maplayers.report_points("police", analysis)["label"]
+    dutch = tuple(f"{word} (" for word in REPORT_CATEGORY_LABELS.values())
+    assert labels.str.startswith(dutch).all()
+    assert labels.str.fullmatch(r".+ \(\d{2}-\d{2}-\d{4}\)").all()

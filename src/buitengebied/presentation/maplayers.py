@@ -44,6 +44,7 @@ from buitengebied.access.permissions import (
     visible_factors,
 )
 from buitengebied.access.roles import Role
+from buitengebied.presentation.labels import REPORT_CATEGORY_LABELS
 from buitengebied.scoring.analysis import Analysis
 from buitengebied.scoring.fusion import fuse, normalise
 from buitengebied.scoring.surface import NODATA, risk_surface
@@ -383,7 +384,7 @@ def surface_png(values: np.ndarray, classes: RiskClasses) -> bytes:
 
 
 def report_points(role: Role | str | None, analysis: Analysis) -> pd.DataFrame:
-    """Return the field reports ``role`` may see: ``lat``, ``lon``, ``label``.
+    """Return the field reports ``role`` may see: ``lat``, ``lon``, ``label`` (in Dutch).
 
     The reports known at the analysis' moment (the data folder's and the store's), when
     the role may see the raw records of the layer files that read them; otherwise none.
@@ -397,7 +398,7 @@ def report_points(role: Role | str | None, analysis: Analysis) -> pd.DataFrame:
     lon, lat = to_wgs84.transform(reports.geometry.x.to_numpy(), reports.geometry.y.to_numpy())
     moments = pd.to_datetime(reports["observed_at"]).dt.strftime("%d-%m-%Y")
     labels = [
-        f"{category} ({moment})"
+        f"{REPORT_CATEGORY_LABELS.get(category, category)} ({moment})"
         for category, moment in zip(_text(reports["category"]), moments, strict=True)
     ]
     return pd.DataFrame({"lat": lat, "lon": lon, "label": labels})

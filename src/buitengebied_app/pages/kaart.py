@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from buitengebied.access.permissions import may_see_address_evidence
 from buitengebied.presentation import maplayers
 from buitengebied_app import data, feedback
 from buitengebied_app.config import app_config
-from buitengebied_app.mapview import build_map
+from buitengebied_app.mapview import build_map, show_map
 from buitengebied_app.session import require_user
 
 user = require_user()
@@ -57,7 +56,7 @@ content = data.map_content(key, user.role, tuple(sorted(weights.items())), confi
 grid = data.strength_grid(key) if content.risk_png is not None else None
 markers, classes = content.markers, content.classes
 fmap = build_map(context, grid, content.risk_png, markers, content.reports, basemap=config.basemap)
-st_folium(fmap, returned_objects=[], use_container_width=True, height=560, key="kaart")
+show_map(fmap, key="kaart", height=560)
 
 if classes is not None:
     feedback.legend(classes)

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import shapely
 import streamlit as st
-from streamlit_folium import st_folium
 
 from buitengebied.access.permissions import may_submit_report
 from buitengebied.contract import CONFIDENCE_LEVELS, REPORT_CATEGORIES
@@ -25,7 +24,7 @@ from buitengebied.projection import to_lon_lat, to_working_crs
 from buitengebied.settings import LOCAL_TIMEZONE
 from buitengebied_app import data, feedback, session
 from buitengebied_app.config import app_config
-from buitengebied_app.mapview import build_map
+from buitengebied_app.mapview import build_map, show_map
 from buitengebied_app.working import analysis_with_progress
 
 NEARBY_RADIUS_M = 250.0
@@ -68,9 +67,7 @@ st.caption(
     "app via HTTPS draait; tik anders op de kaart."
 )
 fmap = build_map(context, None, None, pd.DataFrame(), own, basemap=app_config().basemap)
-clicked = st_folium(
-    fmap, returned_objects=["last_clicked"], use_container_width=True, height=420, key="meldkaart"
-)
+clicked = show_map(fmap, key="meldkaart", height=420, returned_objects=["last_clicked"])
 point = (clicked or {}).get("last_clicked")
 x_m = y_m = None
 if point:

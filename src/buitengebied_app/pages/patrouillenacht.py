@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from buitengebied.access.permissions import may_plan_patrols, may_see_safety_warnings
 from buitengebied.errors import BuitengebiedError
@@ -21,6 +20,7 @@ from buitengebied.presentation.redact import redact_for_role, redact_plan
 from buitengebied.settings import LOCAL_TIMEZONE
 from buitengebied_app import data, feedback, night, session
 from buitengebied_app.config import app_config
+from buitengebied_app.mapview import show_map
 from buitengebied_app.planview import plan_map
 from buitengebied_app.working import analysis_with_progress, typed_day
 
@@ -92,13 +92,7 @@ if not may_see_safety_warnings(user.role):
     )
 
 context = data.context_layers(data.analysis_key())
-st_folium(
-    plan_map(context, plan_layers(seen)),
-    returned_objects=[],
-    use_container_width=True,
-    height=520,
-    key="plankaart",
-)
+show_map(plan_map(context, plan_layers(seen)), key="plankaart", height=520)
 
 for route in seen.routes:
     with st.expander(
