@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 import folium
 import pandas as pd
+from folium.utilities import JsCode
 from streamlit_folium import st_folium
 
 from buitengebied.presentation.maplayers import CLASS_COLOURS, ContextLayers, StrengthGrid
@@ -40,12 +41,17 @@ LAYER_TITLES: Mapping[str, str] = {
 }
 
 
-#: The village names: a permanent tooltip without its box (one layer for all of them).
-_LABEL_STYLE = (
-    "background: transparent !important; border: none !important; "
-    "box-shadow: none !important; padding: 0 !important; "
+#: The village names: one label (a Leaflet divIcon) per village, centred on its point.
+_LABEL_CLASS = "bg-kern"
+_LABEL_CSS = (
+    f".{_LABEL_CLASS} span {{display: inline-block; transform: translate(-50%, -50%); "
     "font: bold 11px sans-serif; color: #222; white-space: nowrap; "
-    "text-shadow: 0 0 3px #fff, 0 0 3px #fff"
+    "text-shadow: 0 0 3px #fff, 0 0 3px #fff}"
+)
+_LABEL_EACH_PLACE = (
+    "function (feature, layer) { layer.setIcon(L.divIcon({"
+    f'className: "{_LABEL_CLASS}", iconSize: [0, 0], '
+    'html: "<span>" + feature.properties.place + "</span>"})); }'
 )
 
 
@@ -113,6 +119,7 @@ def build_map(
     if len(reports):
         _reports(reports).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
+    fmap.get_root().header.add_child(folium.Element(f"<style>{_LABEL_CSS}</style>"))
     fmap.fit_bounds([list(south_west), list(north_east)])
     return fmap
 
@@ -130,29 +137,22 @@ def _places(places: pd.DataFrame) -> folium.FeatureGroup:
     """Return the village names as one GeoJSON layer of permanent labels.
 
     One element for every village, not a marker each: folium compiles a template per
-    element, and the page is drawn again on every interaction.
+    element, and the page is drawn again on every interaction.  Each point's marker gets
+    its label as icon (``place`` is already inert HTML, :func:`html_text`).
     """
     features = [
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [float(row.lon), float(row.lat)]},
-            "properties": {"place": html_text(str(row.place))},
+            "properties": {"place": html_text(row.place)},
         }
         for row in places.itertuples(index=False)
     ]
     group = folium.FeatureGroup(name=LAYER_TITLES["places"])
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
-        marker=folium.CircleMarker(radius=0, weight=0, fill=False),
-        tooltip=folium.GeoJsonTooltip(
-            fields=["place"],
-            labels=False,
-            permanent=True,
-            sticky=False,
-            direction="center",
-            style=_LABEL_STYLE,
-            class_name="bg-kern",
-        ),
+        marker=folium.Marker(),
+        on_each_feature=JsCode(_LABEL_EACH_PLACE),
     ).add_to(group)
     return group
 

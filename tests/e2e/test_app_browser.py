@@ -10,11 +10,13 @@ from __future__ import annotations
 import io
 import re
 
+import pyogrio
 import pytest
 
 # The fixtures come with the helpers: a conftest.py here would shadow tests/conftest.py,
 # which other test modules import as `conftest`.
 from e2e_app import (  # noqa: F401 (fixtures)
+    DEMO_DIR,
     app_store,
     app_url,
     browser,
@@ -28,6 +30,7 @@ from e2e_app import (  # noqa: F401 (fixtures)
 )
 from openpyxl import load_workbook
 from PIL import Image
+from playwright.sync_api import expect
 
 pytestmark = [
     pytest.mark.e2e,
@@ -69,6 +72,17 @@ def test_each_role_logs_in_and_sees_the_map_it_may(app_url, page, width, usernam
     screenshot(page, "kaart", username, width)
 
 
+def test_every_village_is_named_on_the_map(app_url, page, width):
+    villages = pyogrio.read_dataframe(
+        DEMO_DIR / "addresses.gpkg", columns=["place"], read_geometry=False
+    )["place"]
+    log_in(page, app_url, "boswachter")
+    _map_drawn(page)
+    labels = map_frame(page).locator(".bg-kern span")
+    labels.first.wait_for()
+    assert sorted(labels.all_inner_texts()) == sorted(villages.dropna().unique())
+
+
 def test_an_address_popup_explains_its_score(app_url, page, width):
     log_in(page, app_url, "politie")
     _map_drawn(page)
@@ -77,6 +91,7 @@ def test_an_address_popup_explains_its_score(app_url, page, width):
     frame.locator("path.leaflet-interactive[fill='#bd0026']").first.dispatch_event("click")
     popup = frame.locator(".leaflet-popup-content")
     popup.wait_for()
+    expect(frame.locator(".leaflet-popup")).to_have_css("opacity", "1")  # faded in
     text = popup.inner_text()
     assert "Risicoscore" in text
     assert "1876SYN" not in text  # street, number and place, not an id

@@ -53,8 +53,10 @@ _SAVED = "melding_opgeslagen"
 
 user = session.require_user()
 st.title("Melding doen")
-if st.session_state.pop(_SAVED, None):
-    st.success(st.session_state.pop(_SAVED + "_tekst", "Melding opgeslagen."))
+# The confirmation stays until another place is picked: the map's component reruns the page
+# once more after it is drawn again (without its click at first), and a message shown once
+# would be gone with that rerun.
+notice = st.empty()
 if not may_submit_report(user.role):
     st.error("Uw rol kan geen meldingen doen.")
     st.stop()
@@ -69,6 +71,11 @@ st.caption(
 fmap = build_map(context, None, None, pd.DataFrame(), own, basemap=app_config().basemap)
 clicked = show_map(fmap, key="meldkaart", height=420, returned_objects=["last_clicked"])
 point = (clicked or {}).get("last_clicked")
+saved = st.session_state.get(_SAVED)
+if saved is not None and point is not None and point != saved["point"]:
+    del st.session_state[_SAVED]  # a new place: a new report
+elif saved is not None:
+    notice.success(saved["text"])
 x_m = y_m = None
 if point:
     rd = to_working_crs(np.array([shapely.Point(point["lng"], point["lat"])]), "EPSG:4326")[0]
@@ -148,10 +155,12 @@ if sent:
     except BuitengebiedError as exc:
         feedback.show_error("De melding is niet opgeslagen.", str(exc))
         st.stop()
-    st.session_state[_SAVED] = report_id
-    st.session_state[_SAVED + "_tekst"] = "Melding opgeslagen" + (
-        " en gekoppeld aan de eerdere melding." if duplicate_of else "."
-    )
+    st.session_state[_SAVED] = {
+        "report_id": report_id,
+        "point": point,
+        "text": "Melding opgeslagen"
+        + (" en gekoppeld aan de eerdere melding." if duplicate_of else "."),
+    }
     st.rerun()
 
 if len(own):
