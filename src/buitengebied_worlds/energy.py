@@ -65,29 +65,55 @@ def energy(
     months = pd.date_range(window_start.to_period("M").to_timestamp(), as_of, freq="MS")
     monthly = _household_and_farm(premises, months, params, rng)
     monthly += _sites(premises, sites, months, params, monthly, rng)
-    connected = np.flatnonzero(rng.random(len(premises)) < params.energy_coverage)
+    connected = rng.random(len(premises)) < params.energy_coverage
     smart = rng.random(len(premises)) < params.smart_meter_share
     anniversary = rng.integers(1, 13, len(premises))
-    rows = []
-    month_end = months + pd.offsets.MonthEnd(0)
+    first = months.to_numpy().astype("datetime64[D]")
+    last = (months + pd.offsets.MonthEnd(0)).to_numpy().astype("datetime64[D]")
+    ended = last < as_of.to_datetime64()
     ids = premises["address_id"].to_numpy()
-    for a in connected:
-        if smart[a]:
-            done = month_end < as_of
-            for m in np.flatnonzero(done):
-                rows.append((ids[a], months[m], month_end[m], monthly[a, m]))
-        else:
-            starts = np.flatnonzero(months.month == anniversary[a])
-            for s in starts:
-                if s + 12 <= len(months) and month_end[s + 11] < as_of:
-                    rows.append(
-                        (ids[a], months[s], month_end[s + 11], monthly[a, s : s + 12].sum())
-                    )
-    frame = pd.DataFrame(rows, columns=["address_id", "period_start", "period_end", "kwh"])
-    frame["period_start"] = frame["period_start"].dt.strftime("%Y-%m-%d")
-    frame["period_end"] = frame["period_end"].dt.strftime("%Y-%m-%d")
-    frame["kwh"] = frame["kwh"].round().astype(int)
-    return frame
+    parts = []
+    readers = np.flatnonzero(connected & smart)
+    done = np.flatnonzero(ended)
+    parts.append(
+        (
+            np.repeat(ids[readers], len(done)),
+            np.tile(first[done], len(readers)),
+            np.tile(last[done], len(readers)),
+            monthly[np.ix_(readers, done)].ravel(),
+        )
+    )
+    running = np.concatenate([np.zeros((len(premises), 1)), np.cumsum(monthly, axis=1)], axis=1)
+    for month in range(1, 13):
+        readers = np.flatnonzero(connected & ~smart & (anniversary == month))
+        starts = np.array(
+            [
+                k
+                for k in np.flatnonzero(months.month == month)
+                if k + 12 <= len(months) and ended[k + 11]
+            ],
+            dtype=int,
+        )
+        if len(starts) == 0 or len(readers) == 0:
+            continue
+        totals = running[np.ix_(readers, starts + 12)] - running[np.ix_(readers, starts)]
+        parts.append(
+            (
+                np.repeat(ids[readers], len(starts)),
+                np.tile(first[starts], len(readers)),
+                np.tile(last[starts + 11], len(readers)),
+                totals.ravel(),
+            )
+        )
+    frame = pd.DataFrame(
+        {
+            "address_id": np.concatenate([p[0] for p in parts]),
+            "period_start": np.datetime_as_string(np.concatenate([p[1] for p in parts]), unit="D"),
+            "period_end": np.datetime_as_string(np.concatenate([p[2] for p in parts]), unit="D"),
+            "kwh": np.round(np.concatenate([p[3] for p in parts])).astype(int),
+        }
+    )
+    return frame.sort_values(["address_id", "period_start"], ignore_index=True)
 
 
 def _step(
