@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from buitengebied_worlds.energy import energy
 from buitengebied_worlds.geography import build_geography
@@ -108,7 +109,7 @@ def generate_world(kind: str, *, seed: int, out_dir: Path, n_addresses: int | No
     inspection_records = inspections(premises, sites, report_records, params, **window)
     layers = {
         "addresses": _addresses_layer(premises),
-        "vacant_buildings": register,
+        "vacant_buildings": _footprints(register) if params.register_polygons else register,
         "dumpings": _dumpings_layer(dumping_records),
         "reports": _reports_layer(report_records),
         "inspections": inspection_records,
@@ -127,7 +128,9 @@ def generate_world(kind: str, *, seed: int, out_dir: Path, n_addresses: int | No
     formats = dict(params.formats)
     for layer, frame in layers.items():
         suffix = formats[layer]
-        write_layer(_text_booleans(frame) if suffix == "csv" else frame, data_dir, layer, suffix)
+        write_layer(
+            _text_booleans(frame) if suffix.startswith("csv") else frame, data_dir, layer, suffix
+        )
     truth_path = out_dir / "truth.csv"
     truth_table(sites, premises).to_csv(truth_path, index=False)
     description = {
@@ -176,6 +179,15 @@ def _reports_layer(records: pd.DataFrame) -> pd.DataFrame:
     frame = records.drop(columns=["site"]).reset_index(drop=True)
     frame.insert(0, "report_id", [f"MLD-{i + 1:06d}" for i in range(len(frame))])
     return frame
+
+
+def _footprints(register: pd.DataFrame) -> pd.DataFrame:
+    """Register rows as square footprints of their floor area (400 m2 where unknown)."""
+    side = np.sqrt(register["floor_area_m2"].fillna(400.0).to_numpy(dtype=float))
+    half = side / 2.0
+    x, y = register["x"].to_numpy(), register["y"].to_numpy()
+    squares = shapely.box(x - half, y - half, x + half, y + half)
+    return register.drop(columns=["x", "y"]).assign(geometry=squares)
 
 
 def _text_booleans(frame: pd.DataFrame) -> pd.DataFrame:

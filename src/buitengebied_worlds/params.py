@@ -80,6 +80,7 @@ class WorldParams:
     # Output.
     formats: tuple[tuple[str, str], ...]
     with_roads: bool
+    register_polygons: bool
 
 
 _GPKG_FORMATS = (
@@ -130,6 +131,7 @@ _MIXED = {
     "smart_meter_share": 0.45,
     "formats": _GPKG_FORMATS,
     "with_roads": True,
+    "register_polygons": False,
 }
 
 _PRESETS: dict[str, dict[str, object]] = {
@@ -143,6 +145,7 @@ _PRESETS: dict[str, dict[str, object]] = {
         "favourite_spot_prob": 0.7,
         "n_favourite_spots": 8,
         "dump_distance_median_m": 16000.0,
+        "register_polygons": True,
     },
     "mostly_grows": {
         "site_mix": (0.8, 0.12, 0.08),
@@ -168,9 +171,15 @@ _PRESETS: dict[str, dict[str, object]] = {
         "heavy_reports_each": 15,
         "dump_detect_prob": 0.4,
         "inspections_per_month": 1.5,
-        "formats": tuple(
-            (layer, "csv" if layer in ("addresses", "reports", "dumpings") else suffix)
-            for layer, suffix in _GPKG_FORMATS
+        "formats": (
+            ("addresses", "csv"),
+            ("vacant_buildings", "gpkg"),
+            ("dumpings", "csv"),
+            ("reports", "csv-lonlat"),
+            ("energy", "csv"),
+            ("inspections", "csv"),
+            ("area", "gpkg"),
+            ("roads", "gpkg"),
         ),
     },
     "noisy_reports": {
@@ -219,10 +228,10 @@ _RANDOM_RANGES: dict[str, tuple[float, float]] = {
 }
 
 _FORMAT_CHOICES: dict[str, tuple[str, ...]] = {
-    "addresses": ("gpkg", "csv", "parquet"),
+    "addresses": ("gpkg", "csv", "csv-lonlat", "parquet"),
     "vacant_buildings": ("gpkg", "geojson", "csv"),
-    "dumpings": ("gpkg", "geojson", "csv"),
-    "reports": ("gpkg", "csv", "parquet"),
+    "dumpings": ("gpkg", "geojson", "csv", "csv-lonlat"),
+    "reports": ("gpkg", "csv", "csv-lonlat", "parquet"),
     "energy": ("csv", "parquet"),
     "inspections": ("csv",),
     "area": ("gpkg", "geojson"),
@@ -278,8 +287,11 @@ def _random_values(rng: np.random.Generator) -> dict[str, object]:
     values["heavy_reports_each"] = int(rng.integers(10, 100))
     values["has_energy"] = bool(rng.random() < 0.75)
     values["with_roads"] = bool(rng.random() < 0.7)
-    values["formats"] = tuple(
-        (layer, str(rng.choice(choices))) for layer, choices in _FORMAT_CHOICES.items()
+    formats = tuple((layer, str(rng.choice(choices))) for layer, choices in _FORMAT_CHOICES.items())
+    values["formats"] = formats
+    # A CSV carries points only: the register is drawn as footprints only in other formats.
+    values["register_polygons"] = (
+        bool(rng.random() < 0.5) and dict(formats)["vacant_buildings"] != "csv"
     )
     return values
 

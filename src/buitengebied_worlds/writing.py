@@ -1,7 +1,8 @@
 """Write the layers of a world as contract files, each in the format its world asks for.
 
 Geometry layers go out as GeoPackage or GeoParquet in EPSG:28992, as GeoJSON in WGS84
-(RFC 7946), or as CSV with ``x``, ``y`` (EPSG:28992); table layers as CSV or Parquet.
+(RFC 7946), as CSV with ``x``, ``y`` (EPSG:28992, format ``csv``) or as CSV with ``lon``,
+``lat`` (EPSG:4326, format ``csv-lonlat``); table layers as CSV or Parquet.
 Every id is text.
 """
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import shapely
+from pyproj import Transformer
 
 CRS = "EPSG:28992"
 
@@ -28,14 +30,14 @@ def write_layer(frame: pd.DataFrame, directory: Path, layer: str, suffix: str) -
     layer : str
         The layer name (the file's stem).
     suffix : str
-        ``gpkg``, ``geojson``, ``parquet`` or ``csv``.
+        ``gpkg``, ``geojson``, ``parquet``, ``csv`` or ``csv-lonlat`` (written as ``.csv``).
 
     Returns
     -------
     pathlib.Path
         The file written.
     """
-    path = directory / f"{layer}.{suffix}"
+    path = directory / f"{layer}.{suffix.removesuffix('-lonlat')}"
     has_points = {"x", "y"} <= set(frame.columns)
     has_geometry = has_points or "geometry" in frame.columns
     if not has_geometry:
@@ -44,9 +46,11 @@ def write_layer(frame: pd.DataFrame, directory: Path, layer: str, suffix: str) -
         else:
             frame.to_csv(path, index=False)
         return path
-    if suffix == "csv":
+    if suffix in ("csv", "csv-lonlat"):
         if not has_points:
             raise ValueError(f"layer {layer} has no point coordinates for a CSV")
+        if suffix == "csv-lonlat":
+            frame = _lon_lat(frame)
         frame.to_csv(path, index=False)
         return path
     geometry = (
@@ -65,3 +69,10 @@ def write_layer(frame: pd.DataFrame, directory: Path, layer: str, suffix: str) -
     else:
         raise ValueError(f"unknown format {suffix!r} for layer {layer}")
     return path
+
+
+def _lon_lat(frame: pd.DataFrame) -> pd.DataFrame:
+    """``x``, ``y`` (EPSG:28992) replaced by ``lon``, ``lat`` (EPSG:4326), 7 decimals."""
+    transformer = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
+    lon, lat = transformer.transform(frame["x"].to_numpy(), frame["y"].to_numpy())
+    return frame.drop(columns=["x", "y"]).assign(lon=lon.round(7), lat=lat.round(7))
