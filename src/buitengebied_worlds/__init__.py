@@ -24,10 +24,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from buitengebied_worlds.draft import Draft
 from buitengebied_worlds.energy import energy
 from buitengebied_worlds.geography import build_geography
 from buitengebied_worlds.inspections import inspections
-from buitengebied_worlds.params import KINDS, WorldParams, params_for_kind
+from buitengebied_worlds.params import KINDS, Window, WorldParams, params_for_kind
 from buitengebied_worlds.premises import build_premises
 from buitengebied_worlds.register import mark_register, vacant_buildings
 from buitengebied_worlds.reports import reports
@@ -103,10 +104,13 @@ def generate_world(kind: str, *, seed: int, out_dir: Path, n_addresses: int | No
     premises = mark_register(premises, params, as_of, rng)
     register = vacant_buildings(premises, as_of, rng)
     sites = draw_sites(premises, params, as_of, rng)
-    window = {"window_start": window_start, "as_of": as_of, "rng": rng}
-    dumping_records, drains = dumpings(geography, sites, premises, params, **window)
-    report_records = reports(geography, premises, sites, dumping_records, drains, params, **window)
-    inspection_records = inspections(premises, sites, report_records, params, **window)
+    window = Window(start=window_start, as_of=as_of)
+    draft = Draft(
+        params=params, window=window, geography=geography, premises=premises, sites=sites, rng=rng
+    )
+    dumping_records, drains = dumpings(draft)
+    report_records = reports(draft, dumping_records, drains)
+    inspection_records = inspections(draft, report_records)
     layers = {
         "addresses": _addresses_layer(premises),
         "vacant_buildings": _footprints(register) if params.register_polygons else register,
@@ -116,7 +120,7 @@ def generate_world(kind: str, *, seed: int, out_dir: Path, n_addresses: int | No
         "area": pd.DataFrame({"geometry": [geography.area]}),
     }
     if params.has_energy:
-        layers["energy"] = energy(premises, sites, params, **window)
+        layers["energy"] = energy(draft)
     if params.with_roads:
         layers["roads"] = geography.roads[["name", "maxspeed", "geometry"]].copy()
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from buitengebied_worlds.draft import Draft
 from buitengebied_worlds.params import WorldParams
 
 BASE_MEDIAN_KWH = {
@@ -33,35 +34,21 @@ BASE_MEDIAN_KWH = {
 }
 
 
-def energy(
-    premises: pd.DataFrame,
-    sites: pd.DataFrame,
-    params: WorldParams,
-    *,
-    window_start: pd.Timestamp,
-    as_of: pd.Timestamp,
-    rng: np.random.Generator,
-) -> pd.DataFrame:
+def energy(draft: Draft) -> pd.DataFrame:
     """Rows of the energy layer: ``address_id``, ``period_start``, ``period_end``, ``kwh``.
 
     Parameters
     ----------
-    premises : pandas.DataFrame
-        The addresses.
-    sites : pandas.DataFrame
-        The sites.
-    params : WorldParams
-        The world's parameters.
-    window_start, as_of : pandas.Timestamp
-        Periods end before ``as_of`` and start on or after the month of ``window_start``.
-    rng : numpy.random.Generator
-        Draws everything.
+    draft : Draft
+        The world so far.
 
     Returns
     -------
     pandas.DataFrame
         One row per connection and period (periods ended before ``as_of``).
     """
+    premises, sites, params, rng = draft.premises, draft.sites, draft.params, draft.rng
+    window_start, as_of = draft.window.start, draft.window.as_of
     months = pd.date_range(window_start.to_period("M").to_timestamp(), as_of, freq="MS")
     monthly = _household_and_farm(premises, months, params, rng)
     monthly += _sites(premises, sites, months, params, monthly, rng)

@@ -15,44 +15,30 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from buitengebied_worlds.draft import Draft
 from buitengebied_worlds.params import WorldParams
 from buitengebied_worlds.reports import DRUG_CATEGORIES
 
 FIND_OUTCOME = {"grow": "cannabis_grow", "lab": "drug_lab", "storage": "storage"}
 
 
-def inspections(
-    premises: pd.DataFrame,
-    sites: pd.DataFrame,
-    report_records: pd.DataFrame,
-    params: WorldParams,
-    *,
-    window_start: pd.Timestamp,
-    as_of: pd.Timestamp,
-    rng: np.random.Generator,
-) -> pd.DataFrame:
+def inspections(draft: Draft, report_records: pd.DataFrame) -> pd.DataFrame:
     """Rows of the inspections layer: ``address_id``, ``inspected_at``, ``outcome``.
 
     Parameters
     ----------
-    premises : pandas.DataFrame
-        The addresses.
-    sites : pandas.DataFrame
-        The sites.
+    draft : Draft
+        The world so far.
     report_records : pandas.DataFrame
         The field reports (suspicion follows them).
-    params : WorldParams
-        The world's parameters.
-    window_start, as_of : pandas.Timestamp
-        The period of the inspections.
-    rng : numpy.random.Generator
-        Draws everything.
 
     Returns
     -------
     pandas.DataFrame
         One row per inspection before ``as_of``, sorted by date.
     """
+    premises, sites, params, rng = draft.premises, draft.sites, draft.params, draft.rng
+    window_start, as_of = draft.window.start, draft.window.as_of
     rows: list[tuple[int, pd.Timestamp, str]] = []
     site_at = {int(r): i for i, r in zip(sites.index, sites["row"], strict=True)}
     for _, site in sites[sites["found_on"].notna()].iterrows():

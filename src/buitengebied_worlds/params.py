@@ -7,10 +7,10 @@ of parameters are described in ``docs/worlds.md``.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 KINDS: tuple[str, ...] = (
     "mixed",
@@ -296,6 +296,9 @@ def _random_values(rng: np.random.Generator) -> dict[str, object]:
     return values
 
 
-def with_changes(params: WorldParams, **changes: object) -> WorldParams:
-    """A copy of ``params`` with some fields replaced (for tests and experiments)."""
-    return dataclasses.replace(params, **changes)  # type: ignore[arg-type]
+@dataclass(frozen=True)
+class Window:
+    """The period the data cover: from ``start`` up to (not including) ``as_of``."""
+
+    start: pd.Timestamp
+    as_of: pd.Timestamp

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from buitengebied_worlds.draft import Draft
 from buitengebied_worlds.geography import Geography, points_on_lines
 from buitengebied_worlds.params import WorldParams
 
@@ -138,38 +139,17 @@ DRUG_CATEGORIES = (
 )
 
 
-def reports(
-    geography: Geography,
-    premises: pd.DataFrame,
-    sites: pd.DataFrame,
-    dumping_records: pd.DataFrame,
-    drains: pd.DataFrame,
-    params: WorldParams,
-    *,
-    window_start: pd.Timestamp,
-    as_of: pd.Timestamp,
-    rng: np.random.Generator,
-) -> pd.DataFrame:
+def reports(draft: Draft, dumping_records: pd.DataFrame, drains: pd.DataFrame) -> pd.DataFrame:
     """All field reports observed before ``as_of``.
 
     Parameters
     ----------
-    geography : Geography
-        The land.
-    premises : pandas.DataFrame
-        The addresses.
-    sites : pandas.DataFrame
-        The sites.
+    draft : Draft
+        The world so far.
     dumping_records : pandas.DataFrame
         The recorded dumpings (a share is reported as ``drug_waste`` too).
     drains : pandas.DataFrame
         Drainings on premises (``site``, ``day``).
-    params : WorldParams
-        The world's parameters.
-    window_start, as_of : pandas.Timestamp
-        The period of the reports.
-    rng : numpy.random.Generator
-        Draws everything.
 
     Returns
     -------
@@ -177,6 +157,9 @@ def reports(
         ``x``, ``y``, ``observed_at`` (text: a date or a date-time), ``category``,
         ``description``, ``reporter_role``, ``reporter_org``, ``confidence``, ``site`` (-1: noise).
     """
+    geography, premises, sites = draft.geography, draft.premises, draft.sites
+    params, rng = draft.params, draft.rng
+    window_start, as_of = draft.window.start, draft.window.as_of
     days = (as_of - window_start).days
     hot = _green_hot_spots(geography, rng)
     parts = [

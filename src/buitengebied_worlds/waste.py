@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
+from buitengebied_worlds.draft import Draft
 from buitengebied_worlds.geography import Geography, favourite_spots, points_on_lines
 from buitengebied_worlds.params import WorldParams
 
@@ -30,32 +31,13 @@ FINDERS = {
 }
 
 
-def dumpings(
-    geography: Geography,
-    sites: pd.DataFrame,
-    premises: pd.DataFrame,
-    params: WorldParams,
-    *,
-    window_start: pd.Timestamp,
-    as_of: pd.Timestamp,
-    rng: np.random.Generator,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def dumpings(draft: Draft) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The dumping records known before ``as_of``, and the drainings on premises (hidden).
 
     Parameters
     ----------
-    geography : Geography
-        The land.
-    sites : pandas.DataFrame
-        The sites (see :func:`buitengebied_worlds.sites.draw_sites`).
-    premises : pandas.DataFrame
-        The addresses.
-    params : WorldParams
-        The world's parameters.
-    window_start, as_of : pandas.Timestamp
-        The period of the records.
-    rng : numpy.random.Generator
-        Draws everything.
+    draft : Draft
+        The world so far.
 
     Returns
     -------
@@ -63,6 +45,9 @@ def dumpings(
         Records (``x``, ``y``, ``observed_at``, ``waste_type``, ``volume_l``, ``reported_by``,
         ``confirmed``, ``site``: the site index or -1) and drainings (``site``, ``day``).
     """
+    geography, premises, sites = draft.geography, draft.premises, draft.sites
+    params, rng = draft.params, draft.rng
+    window_start, as_of = draft.window.start, draft.window.as_of
     spots = favourite_spots(geography, params.n_favourite_spots, rng)
     group_spots = {
         group: rng.choice(
