@@ -219,3 +219,21 @@ def test_each_kind_differs_as_it_says(worlds: dict[str, World]):
         return len(read_layer(layers(worlds[kind])["reports"]))
 
     assert n_reports("sparse_reports") * 2 < n_reports("mixed") < n_reports("noisy_reports") / 2
+
+
+def test_command_line_writes_a_world_and_names_its_day(tmp_path: Path):
+    run = subprocess.run(
+        [sys.executable, "-m", "buitengebied_worlds", "no_energy", "--seed", "4"]
+        + ["--out", str(tmp_path), "--addresses", "1500"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    as_of = run.stdout.split("as_of: ")[1].strip()
+    assert (
+        as_of
+        == generate_world("no_energy", seed=4, out_dir=tmp_path / "again", n_addresses=1500).as_of
+    )
+    assert (tmp_path / "truth.csv").is_file()
+    assert not (tmp_path / "data" / "energy.csv").exists()
