@@ -64,14 +64,6 @@ def main(realdata: Path) -> None:
                 }
             )
     pd.DataFrame(rows).to_csv(OUT / "villages.csv", index=False)
-    rural = labels[labels["statnaam"].str.startswith("Verspreide huizen")]
-    pd.DataFrame(
-        {
-            "name": rural["statnaam"].str.replace("Verspreide huizen ", "", regex=False),
-            "x": rural.geometry.x.round(1),
-            "y": rural.geometry.y.round(1),
-        }
-    ).to_csv(OUT / "rural_buurten.csv", index=False)
 
     liander = pd.read_csv(
         realdata
