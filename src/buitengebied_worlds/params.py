@@ -48,6 +48,8 @@ class WorldParams:
     displacement_prob: float
     displacement_distance_m: float
     ended_per_active: float
+    cluster_share: float
+    cluster_radius_m: float
     # The register of empty premises.
     register_coverage: float
     register_false_share: float
@@ -105,6 +107,8 @@ _MIXED = {
     "displacement_prob": 0.6,
     "displacement_distance_m": 9000.0,
     "ended_per_active": 0.7,
+    "cluster_share": 0.25,
+    "cluster_radius_m": 2500.0,
     "register_coverage": 0.3,
     "register_false_share": 0.25,
     "lab_dumps_per_month": 0.4,
@@ -150,6 +154,8 @@ _PRESETS: dict[str, dict[str, object]] = {
     "mostly_grows": {
         "site_mix": (0.8, 0.12, 0.08),
         "grow_village_weight": 2.5,
+        "cluster_share": 0.5,
+        "cluster_radius_m": 2000.0,
         "bypass_prob": 0.65,
         "cannabis_dump_prob": 0.4,
         "register_multiplier": 1.2,
@@ -205,6 +211,8 @@ _RANDOM_RANGES: dict[str, tuple[float, float]] = {
     "displacement_prob": (0.2, 0.9),
     "displacement_distance_m": (3000.0, 20000.0),
     "ended_per_active": (0.3, 1.2),
+    "cluster_share": (0.0, 0.6),
+    "cluster_radius_m": (1000.0, 5000.0),
     "register_coverage": (0.15, 0.5),
     "register_false_share": (0.1, 0.4),
     "lab_dumps_per_month": (0.15, 0.8),

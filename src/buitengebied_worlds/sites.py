@@ -7,7 +7,9 @@ then every site gets its dates and then its premise. Three pools:
   register, known to the police): the finds are a biased sample of the sites;
 - displaced successors: after a find, the same group opens a new site of the same kind some
   weeks later, a few to twenty kilometres away, and keeps dumping at its spots;
-- the other sites, active now or ended unfound (labs move on after a few months).
+- the other sites, active now or ended unfound (labs move on after a few months); a share
+  of them (``cluster_share``) belongs to one of two networks that work in their own corner
+  of the area, within a few kilometres (``cluster_radius_m``) of the network's base.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from buitengebied_worlds.params import SITE_KINDS, WorldParams
 
 DURATION_MEDIAN_DAYS = {"grow": 420.0, "lab": 150.0, "storage": 240.0}
 WINDOW_DAYS = 1096
+N_NETWORKS = 2
 
 
 def place_weights(
@@ -225,6 +228,7 @@ def _place(
     weights = {kind: place_weights(premises, kind, params, as_of) for kind in SITE_KINDS}
     seen = visibility(premises) ** params.find_visibility_exponent
     x, y = premises["x"].to_numpy(), premises["y"].to_numpy()
+    bases = rng.choice(len(premises), size=N_NETWORKS, p=weights["grow"] / weights["grow"].sum())
     order = list(sites.index[sites["pool"] == "found"]) + list(
         sites.index[sites["pool"] != "found"]
     )
@@ -237,6 +241,9 @@ def _place(
             origin = rows[predecessor]
             distance = np.hypot(x - x[origin], y - y[origin]) + 1.0
             weight *= np.exp(-0.5 * (np.log(distance / params.displacement_distance_m) / 0.5) ** 2)
+        elif sites.at[index, "pool"] != "found" and rng.random() < params.cluster_share:
+            home = bases[rng.integers(N_NETWORKS)]
+            weight *= np.exp(-np.hypot(x - x[home], y - y[home]) / params.cluster_radius_m)
         weight[taken] = 0.0
         rows[index] = rng.choice(len(premises), p=weight / weight.sum())
         taken[rows[index]] = True
