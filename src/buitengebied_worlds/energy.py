@@ -2,7 +2,8 @@
 
 Baselines per kind of premise (lognormal, village houses around 3,200 kWh a year, rural
 dwellings higher, in line with Liander's standard annual use of 5,000-6,300 kWh per
-connection in Bronckhorst's rural postcode ranges). Confounders: dairy farms (milking robots
+connection in Bronckhorst's rural postcode ranges); a dwelling's baseline is scaled by its
+woonplaats's mean use relative to Bronckhorst's (Liander 2010). Confounders: dairy farms (milking robots
 and cooling, a step up when a robot is installed), solar panels (net use drops, often below
 zero on farm roofs, with a step at installation), heat pumps (winter peak, a step up),
 holiday homes (empty in winter), farms that stop (a step down to a household's use).
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from buitengebied_worlds.draft import Draft
+from buitengebied_worlds.geography import reference_csv
 from buitengebied_worlds.params import WorldParams
 
 BASE_MEDIAN_KWH = {
@@ -134,6 +136,8 @@ def _household_and_farm(
         600.0,
         median,
     )
+    dwelling = np.isin(premise, ["village_house", "rural_house", "farm_stopped"])
+    median = np.where(dwelling, median * _woonplaats_factor(premises["place"]), median)
     annual = rng.lognormal(np.log(median), 0.45)
     phase = 2.0 * np.pi * (months.month.to_numpy() - 1) / 12.0
     winter = 1.0 + 0.18 * np.cos(phase)
@@ -172,6 +176,16 @@ def _household_and_farm(
     )
     base[solar] -= production
     return base
+
+
+def _woonplaats_factor(places: pd.Series) -> np.ndarray:
+    """Liander's mean standard annual use per woonplaats relative to Bronckhorst's (2010)."""
+    streets = reference_csv("liander_streets_2010.csv")
+    streets["kwh"] = streets["sjv_kwh"] * streets["connections"]
+    totals = streets.groupby("woonplaats")[["kwh", "connections"]].sum()
+    mean = totals["kwh"] / totals["connections"]
+    factor = mean / (totals["kwh"].sum() / totals["connections"].sum())
+    return places.str.upper().map(factor).fillna(1.0).to_numpy()
 
 
 def _stopped_mask(premises: pd.DataFrame, months: pd.DatetimeIndex) -> np.ndarray:

@@ -112,11 +112,16 @@ def load_area() -> Polygon:
     return max(polygons, key=lambda g: g.area)
 
 
+def reference_csv(name: str) -> pd.DataFrame:
+    """A CSV of the package's reference data (``reference/<name>``)."""
+    path = resources.files("buitengebied_worlds") / "reference" / name
+    with resources.as_file(path) as file:
+        return pd.read_csv(file)
+
+
 def load_villages() -> pd.DataFrame:
     """The village cores of Bronckhorst with an estimated size and a radius."""
-    path = resources.files("buitengebied_worlds") / "reference" / "villages.csv"
-    with resources.as_file(path) as file:
-        villages = pd.read_csv(file)
+    villages = reference_csv("villages.csv")
     villages["radius_m"] = np.sqrt(villages["core_addresses"] * VILLAGE_M2_PER_ADDRESS / np.pi)
     return villages
 

@@ -14,13 +14,11 @@ a few estates. A share of the farms has a separate address for its stables or sh
 
 from __future__ import annotations
 
-from importlib import resources
-
 import numpy as np
 import pandas as pd
 import shapely
 
-from buitengebied_worlds.geography import Geography, points_on_lines
+from buitengebied_worlds.geography import Geography, points_on_lines, reference_csv
 
 VILLAGE_SHARE = 0.62
 BUSINESS_PARK_SHARE = 0.015
@@ -271,9 +269,7 @@ def _names_and_numbers(
     premises: pd.DataFrame, geography: Geography, rng: np.random.Generator
 ) -> pd.DataFrame:
     """address_id, place, street, housenumber and postcode (real Liander streets in villages)."""
-    path = resources.files("buitengebied_worlds") / "reference" / "liander_streets_2010.csv"
-    with resources.as_file(path) as file:
-        streets = pd.read_csv(file)
+    streets = reference_csv("liander_streets_2010.csv")
     premises = premises.copy()
     woonplaats = geography.villages["woonplaats"].to_numpy()[premises["village"].to_numpy()]
     premises["place"] = [w.title() for w in woonplaats]
