@@ -1,7 +1,7 @@
 """The layout's promises, read from the code's own imports (docs/architecture.md).
 
 Data flows one way, load -> evidence -> scoring -> evaluation -> fronts: no module imports
-one from a later stage; the library never imports Streamlit or the scenario tool.
+one from a later stage; the library never imports Streamlit or the scenario tools.
 """
 
 from __future__ import annotations
@@ -83,13 +83,19 @@ def test_no_module_imports_a_later_stage(module):
 
 
 @pytest.mark.parametrize("module", sorted(_library_modules()))
-def test_the_library_never_imports_streamlit_or_the_scenario_tool(module):
+def test_the_library_never_imports_streamlit_or_the_scenario_tools(module):
     imported = _imports(_library_modules()[module])
     forbidden = {
         name
         for name in imported
         if name.split(".")[0]
-        in {"streamlit", "streamlit_folium", "buitengebied_scenarios", "buitengebied_app"}
+        in {
+            "streamlit",
+            "streamlit_folium",
+            "buitengebied_scenarios",
+            "buitengebied_worlds",
+            "buitengebied_app",
+        }
     }
     assert not forbidden, f"{module} imports {sorted(forbidden)}"
 
