@@ -126,6 +126,18 @@ def analysis_key() -> AnalysisKey:
     return str(config.data_dir), config.as_of, store_state()
 
 
+def held_folder_key() -> AnalysisKey | None:
+    """Return the key of an analysis of the configured folder held now, whatever the store.
+
+    The map's context (area, roads, villages) comes from the data folder alone: a page that
+    needs only the context (the report form) need not wait for a new analysis after a
+    report was stored.  ``None`` when no analysis of the folder is held.
+    """
+    current = analysis_key()
+    held = [key for key in list(_analyses().by_key) if key[:2] == current[:2]]
+    return held[-1] if held else None
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def context_layers(key: AnalysisKey) -> maplayers.ContextLayers:
     """Return the map's area, roads and villages of the analysis ``key``."""

@@ -44,6 +44,7 @@ LAYER_TITLES: Mapping[str, str] = {
 #: The village names: one label (a Leaflet divIcon) per village, centred on its point.
 _LABEL_CLASS = "bg-kern"
 _LABEL_CSS = (
+    f".{_LABEL_CLASS} {{pointer-events: none}} "
     f".{_LABEL_CLASS} span {{display: inline-block; transform: translate(-50%, -50%); "
     "font: bold 11px sans-serif; color: #222; white-space: nowrap; "
     "text-shadow: 0 0 3px #fff, 0 0 3px #fff}"
@@ -151,7 +152,8 @@ def _places(places: pd.DataFrame) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=LAYER_TITLES["places"])
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
-        marker=folium.Marker(),
+        # Not interactive: a tap on a village name is a tap on the map (a report's place).
+        marker=folium.Marker(interactive=False, keyboard=False),
         on_each_feature=JsCode(_LABEL_EACH_PLACE),
     ).add_to(group)
     return group

@@ -236,7 +236,7 @@ def test_a_ranger_reports_by_tapping_the_map_with_a_photo(app_url, app_store, pa
     frame.locator(".leaflet-container").click(
         position={"x": box["width"] / 2, "y": box["height"] / 2}
     )
-    page.get_by_text("Plek gekozen").wait_for()
+    page.get_by_text(re.compile(r"^Plek gekozen: ")).wait_for()  # not "Nog geen plek gekozen"
     page.get_by_label("Omschrijving").fill("Vaten met chemische lucht langs de bosrand")
     page.locator("input[type='file']").set_input_files(
         files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": _photo()}]

@@ -50,18 +50,24 @@ def _own_reports(username: str) -> pd.DataFrame:
 
 
 _SAVED = "melding_opgeslagen"
+_PLACE = "melding_plek"
 
 user = session.require_user()
 st.title("Melding doen")
-# The confirmation stays until another place is picked: the map's component reruns the page
-# once more after it is drawn again (without its click at first), and a message shown once
-# would be gone with that rerun.
+# The confirmation stays until another place is tapped (a message shown once would be gone
+# with the rerun the map's component may cause).
 notice = st.empty()
+saved = st.session_state.get(_SAVED)
+if saved is not None:
+    notice.success(saved["text"])
 if not may_submit_report(user.role):
     st.error("Uw rol kan geen meldingen doen.")
     st.stop()
-analysis_with_progress("De kaart kan niet worden getekend.")
-context = data.context_layers(data.analysis_key())
+context_key = data.held_folder_key()
+if context_key is None:
+    analysis_with_progress("De kaart kan niet worden getekend.")
+    context_key = data.analysis_key()
+context = data.context_layers(context_key)
 own = _own_reports(user.username)
 
 st.caption(
@@ -70,12 +76,15 @@ st.caption(
 )
 fmap = build_map(context, None, None, pd.DataFrame(), own, basemap=app_config().basemap)
 clicked = show_map(fmap, key="meldkaart", height=420, returned_objects=["last_clicked"])
-point = (clicked or {}).get("last_clicked")
-saved = st.session_state.get(_SAVED)
-if saved is not None and point is not None and point != saved["point"]:
-    del st.session_state[_SAVED]  # a new place: a new report
-elif saved is not None:
-    notice.success(saved["text"])
+# The tapped place is kept in the session: the map's component forgets its last click when
+# it is drawn again, and a report must not lose its place on the way.
+tapped = (clicked or {}).get("last_clicked")
+if tapped is not None and tapped != st.session_state.get(_PLACE):
+    st.session_state[_PLACE] = tapped
+    if saved is not None:  # a new place: a new report
+        del st.session_state[_SAVED]
+        notice.empty()
+point = st.session_state.get(_PLACE)
 x_m = y_m = None
 if point:
     rd = to_working_crs(np.array([shapely.Point(point["lng"], point["lat"])]), "EPSG:4326")[0]
