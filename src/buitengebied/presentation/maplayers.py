@@ -174,7 +174,10 @@ def _lon_lat(transformer: Transformer):  # type: ignore[no-untyped-def]
 
 def address_strengths(analysis: Analysis) -> pd.DataFrame:
     """Return every factor's strength per address (the fusion's ``f``), by ``address_id``."""
-    return normalise(analysis.evidence.raw, analysis.scores.scales)
+    raw = analysis.evidence.raw
+    return normalise(
+        raw[[n for n in raw.columns if n in analysis.scores.scales]], analysis.scores.scales
+    )
 
 
 def default_weights(analysis: Analysis) -> dict[str, float]:
