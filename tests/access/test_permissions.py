@@ -27,6 +27,10 @@ EXPECTED_LAYERS = {
     "dumpings": {P: 1, M: 1, W: 1, R: 1, B: 1, G: 0, A: 1, ADM: 0},
     "energy": {P: 1, M: 0, W: 0, R: 0, B: 0, G: 1, A: 1, ADM: 0},
     "inspections": {P: 1, M: 1, W: 0, R: 0, B: 0, G: 0, A: 1, ADM: 0},
+    "inspection_finds": {P: 1, M: 1, W: 0, R: 0, B: 0, G: 0, A: 1, ADM: 0},
+    "inspection_nothing": {P: 1, M: 1, W: 0, R: 0, B: 0, G: 0, A: 1, ADM: 0},
+    # The premises read the vacancy register: seen by whom the register is.
+    "premises": {P: 1, M: 1, W: 0, R: 0, B: 1, G: 0, A: 1, ADM: 0},
     "remoteness": {P: 1, M: 1, W: 1, R: 1, B: 1, G: 1, A: 1, ADM: 0},
     "reports": {P: 1, M: 1, W: 0, R: 0, B: 1, G: 0, A: 1, ADM: 0},
     "vacant_buildings": {P: 1, M: 1, W: 0, R: 0, B: 1, G: 0, A: 1, ADM: 0},

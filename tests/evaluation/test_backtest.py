@@ -290,7 +290,16 @@ def test_naive_z_sum_adds_z_scores(dataset):
     raw = analysis.evidence.raw
     assert scores["naive_z_sum"].sum() == pytest.approx(0.0, abs=1e-9)
     assert scores["vacancy_only"].equals(raw["vacant_buildings"])
-    expected = ((raw - raw.mean()) / raw.std(ddof=0)).fillna(0.0).sum(axis=1)
+    # Issue 8: the four simple layers, not the engine's factors.
+    simple = pd.DataFrame(
+        {
+            "vacant_and_large": scores["vacant_and_large"],
+            "energy": raw["energy"],
+            "dumpings": scores["dumping_density"],
+            "reports": scores["report_density"],
+        }
+    )
+    expected = ((simple - simple.mean()) / simple.std(ddof=0)).fillna(0.0).sum(axis=1)
     pd.testing.assert_series_equal(scores["naive_z_sum"], expected, check_names=False)
 
 

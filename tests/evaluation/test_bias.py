@@ -12,7 +12,9 @@ from buitengebied.evaluation.bias import (
     INDEPENDENT_R2,
     bias_diagnostic,
     effort_proxies,
+    inspected_before,
     mean_diagnostic,
+    repeat_shares,
     verdict_for,
 )
 
@@ -116,3 +118,52 @@ def test_mean_diagnostic_averages_tables_and_r_squared():
     mean = mean_diagnostic([follows, reversed_score])
     assert mean.table.loc["report_density", "spearman"] == pytest.approx(0.0)
     assert mean.r_squared == pytest.approx(1.0)
+
+
+def visited_world(n: int = 400, visited: int = 20) -> tuple[pd.Series, pd.Series]:
+    """Scores of ``n`` addresses and which ``visited`` of them were inspected before."""
+    ids = pd.Index([f"A{i:03d}" for i in range(n)], name="address_id")
+    inspected = pd.Series(np.arange(n) % (n // visited) == 0, index=ids)
+    return pd.Series(np.linspace(1.0, 0.0, n), index=ids), inspected
+
+
+def test_inspected_before_marks_every_address_with_an_inspection():
+    inspected = inspected_before(far_apart_dataset())
+    assert inspected.to_dict() == {"A0": False, "A1": True, "A2": False, "A3": True, "A4": False}
+
+
+def test_repeat_shares_give_the_earlier_visits_at_the_top_beside_the_base_rate():
+    scores, inspected = visited_world()
+    # Every fourth of the top 100 was visited; 5 % of all addresses were.
+    scores[inspected] += 10.0  # the 20 visited first
+    shares = repeat_shares(scores, inspected)
+    assert list(shares.index) == ["top 25", "top 100", "top 1%"]
+    assert shares["n"].tolist() == [25, 100, 4]
+    np.testing.assert_allclose(shares["share"], [20 / 25, 20 / 100, 1.0])
+    proxies = pd.DataFrame({"report_density": np.arange(400.0)}, index=scores.index)
+    diagnostic = bias_diagnostic(scores, proxies, inspected=inspected)
+    assert diagnostic.base_rate == pytest.approx(0.05)
+    assert not diagnostic.repeats_visits  # 20 % of the top 100: no warning
+    assert diagnostic.repeat_warning == ""
+    assert "inspected before: top 25 80%, top 100 20%, top 1% 100% (base rate 5.0%)" in (
+        diagnostic.message
+    )
+
+
+def test_a_ranking_that_mostly_repeats_earlier_visits_is_warned_about_in_dutch():
+    scores, _ = visited_world()
+    inspected = pd.Series(np.arange(400) < 85, index=scores.index)  # 85 of the top 100
+    proxies = pd.DataFrame({"report_density": np.arange(400.0)}, index=scores.index)
+    diagnostic = bias_diagnostic(scores, proxies, inspected=inspected)
+    assert diagnostic.repeats_visits
+    assert diagnostic.repeat_warning.startswith(
+        "Waarschuwing: de ranglijst herhaalt vooral eerdere bezoeken."
+    )
+    assert "85 % van de top 100" in diagnostic.repeat_warning
+    assert "tegen 21 % van alle adressen" in diagnostic.repeat_warning
+    assert "WARNING: the top of the ranking mostly repeats earlier visits" in diagnostic.message
+    # Averaged over cut-offs, the shares and the base rate are averaged too.
+    mean = mean_diagnostic([diagnostic, bias_diagnostic(scores, proxies, inspected=~inspected)])
+    assert mean.repeats is not None
+    assert mean.repeats.at["top 100", "share"] == pytest.approx(0.5)
+    assert mean.base_rate == pytest.approx(0.5)

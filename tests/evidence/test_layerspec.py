@@ -20,7 +20,10 @@ from buitengebied.timeutil import parse_as_of
 SHIPPED = {
     "dumpings.toml",
     "energy.toml",
+    "inspection_finds.toml",
+    "inspection_nothing.toml",
     "inspections.toml",
+    "premises.toml",
     "remoteness.toml",
     "reports.toml",
     "vacant_buildings.toml",

@@ -20,7 +20,12 @@ def analysis(contract_dir):
 
 def test_the_mix_at_the_default_weights_is_the_ranking(analysis):
     strengths = maplayers.address_strengths(analysis)
-    mixed = maplayers.mix_addresses(strengths, maplayers.default_weights(analysis))
+    # The modifiers (a find, nothing found) scale the mix as they scale the ranking.
+    mixed = maplayers.mix_addresses(
+        strengths,
+        maplayers.default_weights(analysis),
+        modifiers=maplayers.address_modifiers(analysis),
+    )
     expected = analysis.scores.table.set_index("address_id")["score"]
     np.testing.assert_allclose(mixed.loc[expected.index].to_numpy(), expected.to_numpy())
 

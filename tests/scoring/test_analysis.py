@@ -83,7 +83,9 @@ def test_missing_optional_layers_contribute_nothing(contract_dir):
     analysis = rank_directory(contract_dir, as_of=AS_OF, model="expert")
     assert analysis.scores.layers_used == []
     table = analysis.scores.table
-    assert set(table.loc[table["score"] > 0, "top_factors"]) == {"remoteness"}
+    # What is left is derived from the addresses alone: how remote, what premises.
+    named = set(";".join(table.loc[table["score"] > 0, "top_factors"]).split(";"))
+    assert named == {"remoteness", "premises"}
     assert set(table.loc[table["score"] == 0, "top_factors"]) <= {""}
 
 

@@ -11,7 +11,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import NotFittedError
 
 from buitengebied.errors import InsufficientFindsError
-from buitengebied.evidence.layerspec import load_layer_specs
+from buitengebied.evidence.layerspec import is_modifier, load_layer_specs
 from buitengebied.load.directory import load_data_dir
 from buitengebied.scoring.analysis import Analysis, analyse
 from buitengebied.scoring.choice import (
@@ -154,7 +154,7 @@ def test_auto_takes_the_learned_model_only_where_it_wins_blocked_validation(
 
 
 def test_score_with_model_explains_every_score(analysis):
-    model = learned_fit(names=[s.name for s in analysis.specs]).model
+    model = learned_fit(names=[s.name for s in analysis.specs if not is_modifier(s)]).model
     assert model is not None
     scores = score_with_model(analysis, model)
     table = scores.table
@@ -164,11 +164,13 @@ def test_score_with_model_explains_every_score(analysis):
     assert ((table["score"] > 0) == (table["top_factors"] != "")).all()
     assert table["probability"].between(0, 1).all()
     assert table["score"].is_monotonic_decreasing
-    assert scores.weights == model.factor_weights_
+    # The modifiers (a find, nothing found) keep their own weights beside the learned ones.
+    modifiers = {s.name: s.weight for s in analysis.specs if is_modifier(s)}
+    assert modifiers and scores.weights == {**modifiers, **model.factor_weights_}
 
 
 def test_score_with_model_needs_every_factor_of_the_model(analysis):
-    names = [s.name for s in analysis.specs]
+    names = [s.name for s in analysis.specs if not is_modifier(s)]
     model = learned_fit(names=[*names, "moon_phase"]).model
     assert model is not None
     with pytest.raises(

@@ -37,6 +37,7 @@ from buitengebied.evaluation.bias import (
     BiasDiagnostic,
     bias_diagnostic,
     effort_proxies,
+    inspected_before,
     mean_diagnostic,
 )
 from buitengebied.evaluation.comparison import (
@@ -240,8 +241,28 @@ def plain_density_scores(layer: str, bandwidth_m: float) -> RankingFunction:
 
 
 def naive_z_sum_scores(known: Dataset, analysis: Analysis, as_of: pd.Timestamp) -> pd.Series:
-    """Sum over factors of the z-score of each raw evidence column (constant columns add 0)."""
-    raw = analysis.evidence.raw
+    """Equal-weight sum of the z-scores of four simple layers (constant ones add 0).
+
+    The layers are those a data analyst would take without the engine (issue 8): "vacant
+    and large first" (:func:`vacant_and_large_scores`), the energy anomaly (the engine's
+    ``energy`` evidence, where that factor exists), the plain dumping density (sigma
+    :data:`DUMPING_BASELINE_BANDWIDTH_M`) and the plain report density (sigma
+    :data:`REPORT_BASELINE_BANDWIDTH_M`).  It does not follow the engine's other factors,
+    so that a new factor of the engine does not move the baseline it is compared with.
+    """
+    address_ids = analysis.evidence.address_ids
+    columns = {
+        "vacant_and_large": vacant_and_large_scores(known, analysis, as_of),
+        "dumpings": plain_density_scores("dumpings", DUMPING_BASELINE_BANDWIDTH_M)(
+            known, analysis, as_of
+        ),
+        "reports": plain_density_scores("reports", REPORT_BASELINE_BANDWIDTH_M)(
+            known, analysis, as_of
+        ),
+    }
+    if "energy" in analysis.evidence.raw:
+        columns["energy"] = analysis.evidence.raw["energy"]
+    raw = pd.DataFrame({name: values.reindex(address_ids) for name, values in columns.items()})
     spread = raw.std(ddof=0)
     z = (raw - raw.mean()) / spread.where(spread > 0)
     return z.fillna(0.0).sum(axis=1)
@@ -617,6 +638,7 @@ def run_backtest(
         fallbacks += [(cutoff, name, reason) for name, reason in scores.attrs["fallback"].items()]
         finds = hits_in(cutoff, end)
         proxies = effort_proxies(analysis.dataset) if bias else None
+        inspected = inspected_before(analysis.dataset) if bias else None
         for method in methods:
             method_scores = scores[method.name]
             evaluation = evaluate_ranking(
@@ -640,7 +662,7 @@ def run_backtest(
                 )
             )
             if proxies is not None and method.name in bias:
-                diagnostic = bias_diagnostic(method_scores, proxies)
+                diagnostic = bias_diagnostic(method_scores, proxies, inspected=inspected)
                 bias[method.name].append(diagnostic)
                 bias_rows.append(_bias_rows(diagnostic, cutoff, method.name))
     if on_progress is not None:

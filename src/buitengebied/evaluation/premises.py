@@ -18,13 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from buitengebied.dataset import Dataset
+from buitengebied.evidence.premises import VACANT_MATCH_DISTANCE_M, vacancy_matches
 from buitengebied.scoring.analysis import Analysis
-
-#: An unlinked register row counts for the addresses within this distance, metres.
-VACANT_MATCH_DISTANCE_M = 150.0
 
 _FLOOR_AREA = "floor_area_m2"
 
@@ -53,7 +50,7 @@ def registered_vacancy(
     area = np.full(len(address_ids), np.nan)
     register = dataset.layer("vacant_buildings")
     if register is not None and len(register):
-        record, address = _matches(register, dataset, address_ids, max_distance_m)
+        record, address = vacancy_matches(dataset, max_distance_m=max_distance_m)
         vacant[address] = True
         if _FLOOR_AREA in register:
             record_area = register[_FLOOR_AREA].to_numpy(dtype=float, na_value=np.nan)[record]
@@ -61,29 +58,6 @@ def registered_vacancy(
             area[np.unique(address[given])] = -np.inf
             np.maximum.at(area, address[given], record_area[given])
     return pd.DataFrame({"vacant": vacant, "register_floor_area_m2": area}, index=address_ids)
-
-
-def _matches(
-    register: pd.DataFrame, dataset: Dataset, address_ids: pd.Index, max_distance_m: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """(register row, address position) pairs: linked by id, or unlinked and near."""
-    linked_to = (
-        address_ids.get_indexer(register["address_id"].astype(object))
-        if "address_id" in register
-        else np.full(len(register), -1, dtype=np.int64)
-    )
-    linked = np.flatnonzero(linked_to >= 0)
-    records, addresses = [linked], [linked_to[linked]]
-    if "geometry" in register:
-        geometry = np.asarray(register.geometry)
-        unlinked = np.flatnonzero(
-            (linked_to < 0) & ~shapely.is_missing(geometry) & ~shapely.is_empty(geometry)
-        )
-        tree = shapely.STRtree(np.asarray(dataset.addresses.geometry))
-        row, position = tree.query(geometry[unlinked], predicate="dwithin", distance=max_distance_m)
-        records.append(unlinked[row])
-        addresses.append(position)
-    return np.concatenate(records).astype(np.int64), np.concatenate(addresses).astype(np.int64)
 
 
 def vacant_and_large_scores(known: Dataset, analysis: Analysis, as_of: pd.Timestamp) -> pd.Series:

@@ -457,6 +457,27 @@ def _bias_table(diagnostic: BiasDiagnostic) -> str:
     )
 
 
+def _repeat_table(diagnostic: BiasDiagnostic) -> str:
+    """Share of earlier-inspected addresses at the top beside the base rate, and a warning."""
+    if diagnostic.repeats is None:
+        return ""
+    base = f"{100 * diagnostic.base_rate:.1f}%".replace(".", ",")
+    rows = "".join(
+        f"<tr><td>{_escape(str(name))}</td><td>{_NOT_AVAILABLE if pd.isna(row.share) else f'{100 * row.share:.0f}%'}"
+        f"</td><td>{base}</td></tr>"
+        for name, row in diagnostic.repeats.iterrows()
+    )
+    warning = (
+        f"<p class='verdict'><b>{_escape(diagnostic.repeat_warning)}</b></p>"
+        if diagnostic.repeats_visits
+        else "<p>De top van de ranglijst is geen herhaling van eerdere bezoeken.</p>"
+    )
+    return (
+        "<table><thead><tr><th>Deel van de ranglijst</th><th>Eerder gecontroleerd</th>"
+        f"<th>Alle adressen</th></tr></thead><tbody>{rows}</tbody></table>{warning}"
+    )
+
+
 def _bias_figure(result: BacktestResult) -> Figure:
     figure = Figure(figsize=(8, 3.2))
     correlation, overlap = figure.subplots(1, 2)
@@ -506,6 +527,7 @@ def _bias_section(result: BacktestResult) -> str:
             f"<h3>{_escape(result.methods.get(method, method))}</h3>",
             f"<p class='verdict'>{_escape(VERDICT_TEXT[diagnostic.verdict])}</p>",
             _bias_table(diagnostic),
+            _repeat_table(diagnostic),
         ]
     if result.bias:
         parts.append(

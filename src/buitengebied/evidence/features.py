@@ -25,6 +25,8 @@ from buitengebied.dataset import Dataset, ProgressCallback
 from buitengebied.evidence.density import kernel_density_at
 from buitengebied.evidence.energy import energy_anomaly
 from buitengebied.evidence.layerspec import LayerSpec
+from buitengebied.evidence.premises import premises_components
+from buitengebied.evidence.waste import carried_waste
 
 logger = logging.getLogger(__name__)
 
@@ -144,10 +146,20 @@ def _evidence_for(
         return anomaly["anomaly"].to_numpy(dtype=float), anomaly.set_index("address_id")
     if spec.method == "remoteness":
         return _remoteness(addresses.xy, spec.params["bandwidth_m"]), None
+    if spec.method == "premises":
+        components = premises_components(spec, dataset)
+        return components.combined(), components.as_frame(addresses.ids)
     records = select_records(spec, source)
     weights = record_weights(spec, records, as_of=as_of)
     if spec.method == "linked":
         return _linked(records, weights, addresses), None
+    if spec.method == "outcome_damping":
+        return _damping(records, weights, addresses), None
+    if spec.method == "carried_waste":
+        if len(records) == 0 or "geometry" not in records:
+            return np.zeros(len(addresses.ids)), None
+        xy = record_points(records)
+        return carried_waste(spec, records, weights, xy, dataset, addresses.xy), None
     if spec.method == "nearest":
         return _nearest(spec, records, weights, dataset, addresses), None
     return _kernel_density(spec, records, weights, dataset, addresses.xy), None
@@ -304,6 +316,22 @@ def _linked(records: pd.DataFrame, weights: np.ndarray, addresses: _AddressLooku
     return np.bincount(positions[linked], weights[linked], minlength=len(addresses.ids)).astype(
         float
     )
+
+
+#: Largest share of the score one record of a damping modifier may take away.
+MAX_DAMPING_SHARE = 0.99
+
+
+def _damping(records: pd.DataFrame, weights: np.ndarray, addresses: _AddressLookup) -> np.ndarray:
+    """Log of the share of the score the records leave: ``sum log(1 - weight)`` per address.
+
+    A record's weight (its per-value weight times its time decay) is the share of the
+    score it takes away; several records multiply.
+    """
+    positions = addresses.positions(records)
+    linked = positions >= 0
+    kept = np.log1p(-np.clip(weights[linked], 0.0, MAX_DAMPING_SHARE))
+    return np.bincount(positions[linked], kept, minlength=len(addresses.ids)).astype(float)
 
 
 def _nearest(

@@ -17,6 +17,17 @@ number per address with a ``method``:
     Electricity-use anomaly of the address (see :mod:`buitengebied.evidence.energy`).
 ``remoteness``
     Derived factor: how few other addresses lie around (``bandwidth_m``).
+``premises``
+    Whether the address could host a grow, lab or storage: its use, floor area, distance
+    from the village edge and a vacancy register row (see
+    :mod:`buitengebied.evidence.premises`).
+``carried_waste``
+    Dumped waste as a trace of a source elsewhere: a kernel per waste category at its
+    carrying distance, bursts at one spot counted sub-linearly, weighted by the
+    ``host_factor``'s premises (see :mod:`buitengebied.evidence.waste`).
+``outcome_damping``
+    A *modifier*, not a factor: each record lowers the address's score by its weight (a
+    share), recovering with ``half_life_days`` (see :func:`is_modifier`).
 
 The files are read strictly: a key that is unknown, or that the chosen method does not
 use, is an error (with a "did you mean" where a known key is close), values are
@@ -36,7 +47,7 @@ import difflib
 import sys
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
@@ -60,6 +71,8 @@ _TOP_KEYS: Final = ("layer", "evidence")
 _LAYER_KEYS: Final = ("source_layer", "title", "description", "weight", "visible_to")
 _RECORD_OPTIONS: Final = ("half_life_days", "filter", "record_weights")
 _EFFORT_KEYS: Final = ("source_layer", "bandwidth_m", "reference_count")
+#: The layer whose rows tell a ``premises`` factor that a building stands empty.
+_VACANCY_LAYER: Final = "vacant_buildings"
 _RECORD_WEIGHT_KEYS: Final = ("column", "values", "default")
 #: How a boolean column's values read once loaded and lower-cased.
 _BOOLEAN_VALUES: Final = ("true", "false")
@@ -94,8 +107,29 @@ _METHODS: Final = {
     "linked": _Method((), _RECORD_OPTIONS, needs_address_id=True),
     "energy_anomaly": _Method(source_layer="energy"),
     "remoteness": _Method(("bandwidth_m",), source_layer="addresses"),
+    "premises": _Method(
+        (
+            "match_distance_m",
+            "village_radius_m",
+            "village_min_addresses",
+            "edge_scale_m",
+            "small_floor_area_m2",
+            "large_floor_area_m2",
+            "vacancy_bonus",
+        ),
+        ("record_weights", "vacancy_weights"),
+        source_layer="addresses",
+    ),
+    "carried_waste": _Method(
+        ("burst_radius_m", "burst_exponent"),
+        (*_RECORD_OPTIONS, "carry_distance_m", "host_factor"),
+        needs_geometry=True,
+    ),
+    "outcome_damping": _Method((), _RECORD_OPTIONS, needs_address_id=True),
 }
 METHODS: Final = tuple(_METHODS)
+#: Methods whose records scale the score of an address down instead of adding to it.
+MODIFIER_METHODS: Final = ("outcome_damping",)
 
 
 @dataclass(frozen=True)
@@ -156,6 +190,15 @@ class LayerSpec:
         Per-value weights.
     effort : Effort or None
         Observation effort to divide kernel densities by.
+    vacancy_weights : tuple of RecordWeights
+        ``premises``: weights per value of a ``vacant_buildings`` column.
+    carry_distance : RecordWeights or None
+        ``carried_waste``: kernel sigma in metres per value of a column.
+    host_factor : str or None
+        ``carried_waste``: name of the ``premises`` factor that says which addresses
+        could host the source.
+    host : LayerSpec or None
+        The resolved ``host_factor`` (set by :func:`load_layer_specs`).
     """
 
     name: str
@@ -170,6 +213,19 @@ class LayerSpec:
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     record_weights: tuple[RecordWeights, ...] = ()
     effort: Effort | None = None
+    vacancy_weights: tuple[RecordWeights, ...] = ()
+    carry_distance: RecordWeights | None = None
+    host_factor: str | None = None
+    host: LayerSpec | None = None
+
+
+def is_modifier(spec: LayerSpec) -> bool:
+    """Return whether the spec scales scores down (a modifier) rather than adding a factor.
+
+    A modifier's raw evidence is the logarithm of the share of the score it leaves
+    (``<= 0``); the fusion multiplies the other factors' sum by ``exp(weight * raw)``.
+    """
+    return spec.method in MODIFIER_METHODS
 
 
 def default_layer_files() -> list[tuple[str, str]]:
@@ -226,9 +282,32 @@ def load_layer_specs(layers_dir: Path | None = None) -> list[LayerSpec]:
         problems += found
         if spec is not None:
             specs.append(spec)
+    problems += _resolve_hosts(where, specs)
     if problems:
         raise LayerSpecError("\n".join(problems))
-    return specs
+    return [_with_host(spec, specs) for spec in specs]
+
+
+def _resolve_hosts(where: str, specs: Sequence[LayerSpec]) -> list[str]:
+    """Problems with the ``host_factor`` of every spec: it must name a ``premises`` factor."""
+    by_name = {spec.name: spec for spec in specs}
+    problems = []
+    for spec in specs:
+        if spec.host_factor is None:
+            continue
+        host = by_name.get(spec.host_factor)
+        if host is None or host.method != "premises":
+            problems.append(
+                f"{where}/{spec.name}{_SUFFIX}: [evidence] host_factor: "
+                f"'{spec.host_factor}' is not a factor with method 'premises'"
+            )
+    return problems
+
+
+def _with_host(spec: LayerSpec, specs: Sequence[LayerSpec]) -> LayerSpec:
+    if spec.host_factor is None:
+        return spec
+    return replace(spec, host=next(s for s in specs if s.name == spec.host_factor))
 
 
 def parse_layer_spec(path: Path) -> LayerSpec:
@@ -388,6 +467,15 @@ def _spec_from_document(reader: _Reader, name: str, document: dict[str, Any]) ->
     schema = _source_schema(reader, "[layer]", layer)
     method = _method(reader, evidence, schema)
     half_life = evidence.get("half_life_days")
+    exponent = evidence.get("burst_exponent")
+    if method == "carried_waste" and isinstance(exponent, int | float) and exponent > 1:
+        reader.add(
+            "[evidence]",
+            "burst_exponent",
+            f"expected a number in (0, 1] (a burst counts sub-linearly), got {_shown(exponent)}",
+        )
+    if method == "carried_waste" and evidence.get("carry_distance_m") is None:
+        reader.add("[evidence]", "carry_distance_m", "missing table (a sigma per waste category)")
     if half_life is not None and schema is not None and schema.time_column is None:
         reader.add(
             "[evidence]",
@@ -414,6 +502,16 @@ def _spec_from_document(reader: _Reader, name: str, document: dict[str, Any]) ->
         filters=_filters(reader, evidence.get("filter"), schema),
         record_weights=_record_weights(reader, evidence.get("record_weights"), schema),
         effort=_effort(reader, evidence.get("effort")),
+        vacancy_weights=_record_weights(
+            reader,
+            evidence.get("vacancy_weights"),
+            LAYER_SCHEMAS[_VACANCY_LAYER],
+            key="vacancy_weights",
+        ),
+        carry_distance=_carry_distance(reader, evidence.get("carry_distance_m"), schema),
+        host_factor=None
+        if evidence.get("host_factor") is None
+        else reader.string("[evidence]", "host_factor", evidence.get("host_factor")),
     )
 
 
@@ -554,21 +652,35 @@ def _filters(reader: _Reader, value: Any, schema: LayerSchema | None) -> dict[st
 
 
 def _record_weights(
-    reader: _Reader, value: Any, schema: LayerSchema | None
+    reader: _Reader, value: Any, schema: LayerSchema | None, *, key: str = "record_weights"
 ) -> tuple[RecordWeights, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         reader.add(
             "[evidence]",
-            "record_weights",
-            "expected an array of tables, each written as [[evidence.record_weights]]",
+            key,
+            f"expected an array of tables, each written as [[evidence.{key}]]",
         )
         return ()
     return tuple(
-        _record_weight(reader, f"[[evidence.record_weights]] #{number}", item, schema)
+        _record_weight(reader, f"[[evidence.{key}]] #{number}", item, schema)
         for number, item in enumerate(value, start=1)
     )
+
+
+def _carry_distance(
+    reader: _Reader, value: Any, schema: LayerSchema | None
+) -> RecordWeights | None:
+    """``[evidence.carry_distance_m]``: a sigma in metres per value, every one positive."""
+    table = "[evidence.carry_distance_m]"
+    if reader.table("[evidence]", "carry_distance_m", value, required=False) is None:
+        return None
+    distances = _record_weight(reader, table, value, schema)
+    for name, metres in (*distances.values.items(), ("default", distances.default)):
+        if metres <= 0:
+            reader.add(table, name, f"expected a positive distance in metres, got {metres}")
+    return distances
 
 
 def _record_weight(

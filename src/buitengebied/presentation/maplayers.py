@@ -44,6 +44,7 @@ from buitengebied.access.permissions import (
     visible_factors,
 )
 from buitengebied.access.roles import Role
+from buitengebied.evidence.layerspec import is_modifier
 from buitengebied.presentation.labels import REPORT_CATEGORY_LABELS
 from buitengebied.scoring.analysis import Analysis
 from buitengebied.scoring.fusion import fuse, normalise
@@ -172,7 +173,10 @@ def _lon_lat(transformer: Transformer):  # type: ignore[no-untyped-def]
 
 def address_strengths(analysis: Analysis) -> pd.DataFrame:
     """Return every factor's strength per address (the fusion's ``f``), by ``address_id``."""
-    return normalise(analysis.evidence.raw, analysis.scores.scales)
+    raw = analysis.evidence.raw
+    return normalise(
+        raw[[n for n in raw.columns if n in analysis.scores.scales]], analysis.scores.scales
+    )
 
 
 def default_weights(analysis: Analysis) -> dict[str, float]:
@@ -276,10 +280,31 @@ def mix_grid(grid: StrengthGrid, weights: Mapping[str, float]) -> np.ndarray:
     return np.where(np.isnan(first), np.nan, total)
 
 
-def mix_addresses(strengths: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
-    """Return every address's score for ``weights`` (factors missing from it count 0)."""
+def address_modifiers(analysis: Analysis) -> pd.DataFrame:
+    """Return every modifier's raw evidence (log of the share it leaves), by ``address_id``."""
+    names = [spec.name for spec in analysis.specs if is_modifier(spec)]
+    return analysis.evidence.raw[names]
+
+
+def mix_addresses(
+    strengths: pd.DataFrame,
+    weights: Mapping[str, float],
+    *,
+    modifiers: pd.DataFrame | None = None,
+) -> pd.Series:
+    """Return every address's score for ``weights`` (factors missing from it count 0).
+
+    With ``modifiers`` (:func:`address_modifiers`) the weighted sum is scaled by
+    ``exp(sum_m w_m r_m)``, as the ranking is (:func:`buitengebied.scoring.fusion.with_modifiers`).
+    """
     vector = np.array([float(weights.get(name, 0.0)) for name in strengths.columns])
-    return pd.Series(strengths.to_numpy(dtype=float) @ vector, index=strengths.index)
+    score = strengths.to_numpy(dtype=float) @ vector
+    if modifiers is not None and len(modifiers.columns):
+        factor = modifiers.reindex(strengths.index).to_numpy(dtype=float) @ np.array(
+            [float(weights.get(name, 0.0)) for name in modifiers.columns]
+        )
+        score = score * np.exp(factor)
+    return pd.Series(score, index=strengths.index)
 
 
 def address_markers(
@@ -316,7 +341,7 @@ def address_markers(
     columns = ["address_id", "street", "housenumber", "place", "lat", "lon", "score", "factors"]
     if not may_see_address_evidence(role) or top_n <= 0:
         return pd.DataFrame(columns=columns)
-    score = mix_addresses(strengths, weights)
+    score = mix_addresses(strengths, weights, modifiers=address_modifiers(analysis))
     ranked = pd.DataFrame({"address_id": score.index.astype(str), "score": score.to_numpy()})
     ranked = ranked.sort_values(["score", "address_id"], ascending=[False, True]).head(top_n)
     addresses = analysis.dataset.addresses.set_index("address_id").loc[ranked["address_id"]]

@@ -76,7 +76,17 @@ def analyse(
 
 #: Methods whose evidence reads only the addresses, the factor's source layer and its
 #: effort layer, and the moment only through time decay (``half_life_days``).
-_MOMENT_THROUGH_DECAY: Final = frozenset({"remoteness", "linked", "nearest", "kernel_density"})
+_MOMENT_THROUGH_DECAY: Final = frozenset(
+    {
+        "remoteness",
+        "linked",
+        "nearest",
+        "kernel_density",
+        "premises",
+        "carried_waste",
+        "outcome_damping",
+    }
+)
 #: Methods that also read the moment itself (e.g. how stale a meter's data is).
 _MOMENT_READ: Final = frozenset({"energy_anomaly"})
 #: Methods whose evidence is one aggregate over the records of the source layer, each
@@ -189,14 +199,23 @@ def _joinable(grown: list[LayerSpec], full: list[LayerSpec]) -> list[LayerSpec]:
     """Grown factors that can share one evidence call with the ``full`` ones."""
     if any(spec.method not in _MOMENT_THROUGH_DECAY | _MOMENT_READ for spec in full):
         return []  # an unknown method may read any layer
-    read = {"addresses"} | {s.source_layer for s in full}
-    read |= {s.effort.source_layer for s in full if s.effort is not None}
+    read = {layer for s in full for layer in _layers_read(s)}
     sources = [s.source_layer for s in grown]
     return [
         s
         for s in grown
         if s.source_layer not in read and sources.count(s.source_layer) == 1 and s.effort is None
     ]
+
+
+def _layers_read(spec: LayerSpec) -> list[str]:
+    """The layers a factor's evidence reads: the addresses and its source layer first."""
+    layers = ["addresses", spec.source_layer]
+    if spec.effort is not None:
+        layers.append(spec.effort.source_layer)
+    if spec.method == "premises" or spec.host is not None:
+        layers.append("vacant_buildings")
+    return layers
 
 
 def _new_records(
@@ -227,9 +246,7 @@ def _inputs_key(spec: LayerSpec, known: Dataset, moment: pd.Timestamp) -> tuple[
     """What a factor's evidence depends on: known row counts, and the moment if it matters."""
     if spec.method not in _MOMENT_THROUGH_DECAY | _MOMENT_READ:
         return (moment.value,)
-    layers = ["addresses", spec.source_layer]
-    if spec.effort is not None:
-        layers.append(spec.effort.source_layer)
+    layers = _layers_read(spec)
     counts = tuple(len(known.layers[n]) if n in known.layers else -1 for n in layers)
     timed = spec.method in _MOMENT_READ or bool(spec.half_life_days)
     # Without records there is nothing to decay or to date.

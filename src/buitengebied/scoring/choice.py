@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal, NoReturn
 
+import numpy as np
 import pandas as pd
 
+from buitengebied.evidence.layerspec import is_modifier
 from buitengebied.scoring.analysis import Analysis
-from buitengebied.scoring.fusion import RiskScores, factor_strengths, rank_scores
+from buitengebied.scoring.fusion import RiskScores, factor_strengths, rank_scores, with_modifiers
 
 if TYPE_CHECKING:
     # scikit-learn is imported only where a model is fitted or applied: an expert-only
@@ -97,7 +99,9 @@ def score_with_model(analysis: Analysis, model: LearnedRiskModel) -> RiskScores:
         ``contribution_<factor>`` columns, ``top_factors`` from
         :func:`buitengebied.scoring.fusion.rank_scores`.  ``weights`` are the model's
         :attr:`LearnedRiskModel.factor_weights_`.  The extra ``probability`` column is
-        the find probability of an inspection within the horizon.
+        the find probability of an inspection within the horizon, with the modifiers
+        (:func:`buitengebied.scoring.fusion.with_modifiers`) applied to its part above
+        that of an address without evidence.
 
     Raises
     ------
@@ -113,14 +117,20 @@ def score_with_model(analysis: Analysis, model: LearnedRiskModel) -> RiskScores:
     if missing:
         raise ValueError(f"the analysis lacks factor(s) of the model: {', '.join(missing)}")
     features = strengths[names]
+    modifiers = {s.name: float(s.weight) for s in analysis.specs if is_modifier(s)}
+    weights = {**modifiers, **model.factor_weights_}
     scores = rank_scores(
-        model.explain(features),
+        with_modifiers(model.explain(features), analysis.evidence, weights),
         layers_used=analysis.evidence.layers_used,
-        weights=model.factor_weights_,
+        weights=weights,
         scales={n: scales[n] for n in names},
     )
-    probability = pd.Series(model.predict_proba(features)[:, 1], index=features.index)
-    scores.table["probability"] = probability.reindex(scores.table["address_id"]).to_numpy()
+    # The score is the probability above that of an address without evidence (after the
+    # modifiers); adding that floor back gives the probability with the modifiers applied.
+    without_evidence = pd.DataFrame(np.zeros((1, len(names))), columns=pd.Index(names))
+    floor = float(model.predict_proba(without_evidence)[0, 1])
+    probability = np.clip(scores.table["score"].to_numpy(dtype=float) + floor, 0.0, 1.0)
+    scores.table["probability"] = probability
     return scores
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from buitengebied.evidence.features import Evidence
+from buitengebied.evidence.layerspec import is_modifier
 
 #: A factor is named in ``top_factors`` when it gives at least this share of the score.
 TOP_FACTOR_MIN_SHARE = 0.10
@@ -117,10 +118,19 @@ def normalise(raw: pd.DataFrame, scales: Mapping[str, tuple[float, float]]) -> p
     return pd.DataFrame(strength, index=raw.index, columns=raw.columns)
 
 
+def additive_factors(evidence: Evidence) -> list[str]:
+    """Names of the factors that add to the score (every spec but the modifiers)."""
+    return [spec.name for spec in evidence.specs if not is_modifier(spec)]
+
+
 def factor_strengths(
     evidence: Evidence,
 ) -> tuple[pd.DataFrame, dict[str, tuple[float, float]]]:
     """Put every factor's raw evidence on the common scale (standard deviations above the mean).
+
+    Modifiers (:func:`~buitengebied.evidence.layerspec.is_modifier`) have no strength:
+    they scale the score (:func:`with_modifiers`), so they are left out of the strengths
+    and have no scale.
 
     Parameters
     ----------
@@ -134,8 +144,52 @@ def factor_strengths(
     scales : dict of str to (float, float)
         The ``(mean, sd)`` used per factor.
     """
-    scales = factor_scale(evidence.raw)
-    return normalise(evidence.raw, scales), scales
+    raw = evidence.raw[additive_factors(evidence)]
+    scales = factor_scale(raw)
+    return normalise(raw, scales), scales
+
+
+def with_modifiers(
+    contributions: pd.DataFrame, evidence: Evidence, weights: Mapping[str, float]
+) -> pd.DataFrame:
+    """Add the modifiers' (negative) contributions to the factors' contributions.
+
+    A modifier's raw evidence ``r <= 0`` is the logarithm of the share of the score it
+    leaves; with its weight ``w`` the score becomes ``S * exp(sum_m w_m r_m)``.  The loss
+    ``S * (exp(sum) - 1)`` is divided over the modifiers in proportion to ``w_m r_m``, so
+    the contributions still add up to the score exactly.
+
+    Parameters
+    ----------
+    contributions : pandas.DataFrame
+        Contribution per additive factor, indexed by ``address_id``.
+    evidence : Evidence
+        Its raw columns hold the modifiers' evidence.
+    weights : mapping of str to float
+        Weight per modifier (missing: the spec's weight).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``contributions`` with one more column per modifier.
+    """
+    modifiers = [spec for spec in evidence.specs if is_modifier(spec)]
+    if not modifiers:
+        return contributions
+    terms = np.column_stack(
+        [
+            weights.get(spec.name, spec.weight)
+            * evidence.raw[spec.name].reindex(contributions.index).to_numpy(dtype=float)
+            for spec in modifiers
+        ]
+    )
+    total = terms.sum(axis=1)
+    loss = contributions.to_numpy(dtype=float).sum(axis=1) * np.expm1(total)
+    share = np.divide(terms, total[:, None], out=np.zeros_like(terms), where=total[:, None] < 0)
+    extra = pd.DataFrame(
+        share * loss[:, None], index=contributions.index, columns=[s.name for s in modifiers]
+    )
+    return pd.concat([contributions, extra], axis=1)
 
 
 def fuse(evidence: Evidence, *, weights: Mapping[str, float] | None = None) -> RiskScores:
@@ -157,7 +211,7 @@ def fuse(evidence: Evidence, *, weights: Mapping[str, float] | None = None) -> R
     strength, scales = factor_strengths(evidence)
     contributions = strength * pd.Series(factor_weights)[strength.columns].to_numpy()
     return rank_scores(
-        contributions,
+        with_modifiers(contributions, evidence, factor_weights),
         layers_used=evidence.layers_used,
         weights=factor_weights,
         scales=scales,

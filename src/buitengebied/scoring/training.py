@@ -31,7 +31,7 @@ from buitengebied.contract import LAYER_SCHEMAS
 from buitengebied.dataset import Dataset
 from buitengebied.errors import InsufficientFindsError
 from buitengebied.evidence.features import address_xy
-from buitengebied.evidence.layerspec import LayerSpec, load_layer_specs
+from buitengebied.evidence.layerspec import LayerSpec, is_modifier, load_layer_specs
 from buitengebied.scoring.analysis import evidence_at_moments
 from buitengebied.scoring.estimator import DEFAULT_PRIOR_STRENGTH, LearnedRiskModel
 from buitengebied.scoring.fusion import factor_scale, normalise
@@ -224,7 +224,7 @@ def training_examples(
     blocks = spatial_blocks(address_xy(dataset), block_size_m=block_size_m)
     finds, visits = _inspection_moments(dataset, address_ids)
     window_ends = [local_days_later(c, horizon_days) for c in cutoffs]
-    names = [s.name for s in specs]
+    names = [s.name for s in specs if not is_modifier(s)]
     rng = np.random.default_rng(random_state)
     base_weight = min(1.0, step_days / horizon_days)
     rows, labels, exposures, weights = [], [], [], []
@@ -380,7 +380,7 @@ def fit_learned_model(
     model = LearnedRiskModel(
         horizon_days=horizon_days,
         prior_strength=prior_strength,
-        expert_weights={s.name: float(s.weight) for s in specs},
+        expert_weights={s.name: float(s.weight) for s in specs if not is_modifier(s)},
         random_state=random_state,
     )
     try:
