@@ -7,7 +7,7 @@ import pytest
 import shapely
 
 from buitengebied.dataset import Dataset
-from buitengebied.evidence.features import compute_evidence
+from buitengebied.evidence.features import AddressLookup, compute_evidence
 from buitengebied.evidence.layerspec import load_layer_specs
 from buitengebied.timeutil import parse_as_of
 
@@ -89,3 +89,25 @@ def test_nearest_vacancy_equals_the_brute_force_maximum(seed):
     np.testing.assert_allclose(evidence.raw["vacant_buildings"].to_numpy(), expected, rtol=1e-12)
     # The weak cluster is there: some addresses' best record is not among their nearest.
     assert (expected > 0).mean() > 0.3
+
+
+def test_a_shared_address_lookup_gives_the_same_evidence():
+    dataset, _ = vacancy_case(1)
+    specs = load_layer_specs()
+    as_of = parse_as_of("2026-01-01")
+    own = compute_evidence(dataset, specs, as_of=as_of)
+    shared = compute_evidence(dataset, specs, as_of=as_of, address_lookup=AddressLookup.of(dataset))
+    pd.testing.assert_frame_equal(shared.raw, own.raw, check_exact=True)
+
+
+def test_an_address_lookup_of_other_addresses_is_refused():
+    dataset, _ = vacancy_case(1)
+    addresses = dataset.addresses
+    fewer = addresses.iloc[:-1]
+    reordered = addresses.assign(address_id=addresses["address_id"].to_numpy()[::-1])
+    for other in (fewer, reordered):
+        lookup = AddressLookup.of(Dataset(addresses=other, layers={}, area=dataset.area))
+        with pytest.raises(ValueError, match="other addresses"):
+            compute_evidence(
+                dataset, load_layer_specs(), as_of=parse_as_of("2026-01-01"), address_lookup=lookup
+            )

@@ -71,6 +71,7 @@ def compute_evidence(
     *,
     as_of: pd.Timestamp,
     on_progress: ProgressCallback | None = None,
+    address_lookup: AddressLookup | None = None,
 ) -> Evidence:
     """Compute every factor's raw evidence for every address.
 
@@ -85,16 +86,25 @@ def compute_evidence(
         The moment of the ranking, for time decay.
     on_progress : callable, optional
         Receives ``(step, fraction)`` after each factor.
+    address_lookup : AddressLookup, optional
+        The dataset's addresses as :meth:`AddressLookup.of` builds them; calls over the
+        same addresses at many moments pass one to build it once.  Default: built here.
 
     Returns
     -------
     Evidence
+
+    Raises
+    ------
+    ValueError
+        ``address_lookup`` holds other addresses than the dataset.
     """
     specs = list(specs)
-    targets = address_xy(dataset)
-    address_ids = pd.Index(dataset.addresses["address_id"], name="address_id")
     # Built once: several factors search the addresses or look records up by address_id.
-    addresses = _AddressLookup(targets, cKDTree(targets), address_ids)
+    addresses = address_lookup if address_lookup is not None else AddressLookup.of(dataset)
+    if not addresses.describes(dataset.addresses):
+        raise ValueError("address_lookup was built from other addresses than the dataset's")
+    targets, address_ids = addresses.xy, addresses.ids
     columns: dict[str, np.ndarray] = {}
     details: dict[str, pd.DataFrame] = {}
     used: list[str] = []
@@ -118,12 +128,48 @@ def compute_evidence(
 
 
 @dataclass(frozen=True)
-class _AddressLookup:
-    """The addresses as every factor of one :func:`compute_evidence` call needs them."""
+class AddressLookup:
+    """The addresses as every factor of a :func:`compute_evidence` call needs them.
+
+    Nothing here depends on the moment: the addresses are timeless, so evidence at many
+    moments (training cut-offs) shares one lookup instead of building the coordinates,
+    the KD-tree and the id index (with its hash table) again per moment.
+
+    Attributes
+    ----------
+    xy : numpy.ndarray, shape (n, 2)
+        Coordinates in EPSG:28992.
+    tree : scipy.spatial.cKDTree
+        KD-tree of ``xy``.
+    ids : pandas.Index
+        ``address_id`` by position.
+    """
 
     xy: np.ndarray
     tree: cKDTree
     ids: pd.Index
+
+    @classmethod
+    def of(cls, dataset: Dataset) -> AddressLookup:
+        """Build the lookup of a dataset's addresses.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            Its ``addresses`` layer is read.
+
+        Returns
+        -------
+        AddressLookup
+        """
+        xy = address_xy(dataset)
+        return cls(xy, cKDTree(xy), pd.Index(dataset.addresses["address_id"], name="address_id"))
+
+    def describes(self, addresses: pd.DataFrame) -> bool:
+        """Whether the lookup was built from ``addresses`` (same number, same ids)."""
+        if len(addresses) != len(self.ids):
+            return False
+        return bool((addresses["address_id"].to_numpy(dtype=object) == self.ids.to_numpy()).all())
 
     def positions(self, records: pd.DataFrame) -> np.ndarray:
         """Return each record's address position by ``address_id`` (-1 when unlinked)."""
@@ -136,7 +182,7 @@ def _evidence_for(
     spec: LayerSpec,
     source: pd.DataFrame,
     dataset: Dataset,
-    addresses: _AddressLookup,
+    addresses: AddressLookup,
     as_of: pd.Timestamp,
 ) -> tuple[np.ndarray, pd.DataFrame | None]:
     if spec.method == "energy_anomaly":
@@ -298,7 +344,7 @@ def observation_effort(spec: LayerSpec, dataset: Dataset, targets: np.ndarray) -
     return 1.0 + around / spec.effort.reference_count
 
 
-def _linked(records: pd.DataFrame, weights: np.ndarray, addresses: _AddressLookup) -> np.ndarray:
+def _linked(records: pd.DataFrame, weights: np.ndarray, addresses: AddressLookup) -> np.ndarray:
     positions = addresses.positions(records)
     linked = positions >= 0
     return np.bincount(positions[linked], weights[linked], minlength=len(addresses.ids)).astype(
@@ -311,7 +357,7 @@ def _nearest(
     records: pd.DataFrame,
     weights: np.ndarray,
     dataset: Dataset,
-    addresses: _AddressLookup,
+    addresses: AddressLookup,
 ) -> np.ndarray:
     """Strongest ``weight * exp(-distance / scale_m)`` over records within reach."""
     result = np.zeros(len(addresses.ids))
@@ -379,7 +425,7 @@ class _Pairs:
         return distance
 
 
-def _candidate_pairs(geometry: np.ndarray, addresses: _AddressLookup, reach: float) -> _Pairs:
+def _candidate_pairs(geometry: np.ndarray, addresses: AddressLookup, reach: float) -> _Pairs:
     """Every (record, address) pair that may lie within ``reach`` metres.
 
     Point records are paired by the KD-trees with their exact distance.  Other geometries
