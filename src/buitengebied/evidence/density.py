@@ -105,11 +105,14 @@ def bilinear_sample(values: np.ndarray, grid: Grid, xy: np.ndarray) -> np.ndarra
     i0 = np.clip(np.floor(u).astype(np.int64), 0, grid.nx - 2)
     j0 = np.clip(np.floor(v).astype(np.int64), 0, grid.ny - 2)
     fu, fv = np.clip(u - i0, 0, 1), np.clip(v - j0, 0, 1)
+    gu, gv = 1 - fu, 1 - fv
+    # Flat takes: a million 2-D fancy-index reads cost several times more.
+    flat, corner = values.ravel(), j0 * grid.nx + i0
     sampled = (
-        values[j0, i0] * (1 - fu) * (1 - fv)
-        + values[j0, i0 + 1] * fu * (1 - fv)
-        + values[j0 + 1, i0] * (1 - fu) * fv
-        + values[j0 + 1, i0 + 1] * fu * fv
+        flat.take(corner) * gu * gv
+        + flat.take(corner + 1) * fu * gv
+        + flat.take(corner + grid.nx) * gu * fv
+        + flat.take(corner + grid.nx + 1) * fu * fv
     )
     off_grid = (u < 0) | (v < 0) | (u > grid.nx - 1) | (v > grid.ny - 1)
     sampled[off_grid] = 0.0
