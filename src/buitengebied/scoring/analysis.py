@@ -15,7 +15,7 @@ import pandas as pd
 from buitengebied.dataset import Dataset, ProgressCallback
 from buitengebied.evidence.features import AddressLookup, Evidence, compute_evidence
 from buitengebied.evidence.layerspec import LayerSpec, load_layer_specs
-from buitengebied.load.timefilter import known_at
+from buitengebied.load.timefilter import known_at, known_at_moments
 from buitengebied.scoring.fusion import RiskScores, fuse
 
 
@@ -129,9 +129,10 @@ def evidence_at_moments(
     # The addresses are timeless: their coordinates, KD-tree and id index serve every moment.
     addresses = AddressLookup.of(dataset)
     latest: dict[str, _Latest] = {}
-    tracked = {s.source_layer for s in specs if s.method in _ACCUMULATE} & set(dataset.layers)
-    for moment in moments:
-        known, known_rows = _known_with_rows(dataset, moment, tracked)
+    moments = list(moments)
+    for moment, (known, known_rows) in zip(
+        moments, known_at_moments(dataset, moments), strict=True
+    ):
         keys = {spec.name: _inputs_key(spec, known, moment) for spec in specs}
         stale = [s for s in specs if s.name not in latest or latest[s.name].key != keys[s.name]]
         grown = [s for s in stale if s.method in _ACCUMULATE and s.name in latest]
@@ -173,20 +174,6 @@ def evidence_at_moments(
             moment,
             pd.DataFrame({s.name: latest[s.name].values for s in specs}, index=addresses.ids),
         )
-
-
-def _known_with_rows(
-    dataset: Dataset, moment: pd.Timestamp, tracked: set[str]
-) -> tuple[Dataset, dict[str, np.ndarray]]:
-    """``known_at(dataset, moment)`` and the positions of the known rows of ``tracked``."""
-    row = "__row_in_dataset"
-    layers = dict(dataset.layers)
-    for name in tracked:
-        layers[name] = layers[name].assign(**{row: np.arange(len(layers[name]))})
-    known = known_at(replace(dataset, layers=layers), moment)
-    rows = {name: known.layers[name][row].to_numpy() for name in tracked}
-    unmarked = {name: known.layers[name].drop(columns=row) for name in tracked}
-    return replace(known, layers={**known.layers, **unmarked}), rows
 
 
 def _joinable(grown: list[LayerSpec], full: list[LayerSpec]) -> list[LayerSpec]:
