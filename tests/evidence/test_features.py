@@ -7,6 +7,7 @@ import pytest
 import shapely
 
 from buitengebied.dataset import Dataset
+from buitengebied.evidence import features
 from buitengebied.evidence.features import AddressLookup, compute_evidence
 from buitengebied.evidence.layerspec import load_layer_specs
 from buitengebied.timeutil import parse_as_of
@@ -111,3 +112,13 @@ def test_an_address_lookup_of_other_addresses_is_refused():
             compute_evidence(
                 dataset, load_layer_specs(), as_of=parse_as_of("2026-01-01"), address_lookup=lookup
             )
+
+
+def test_ball_queries_and_the_dual_tree_search_give_the_same_evidence(monkeypatch):
+    dataset, _ = vacancy_case(2)
+    spec = next(s for s in load_layer_specs() if s.name == "vacant_buildings")
+    as_of = parse_as_of("2026-01-01")
+    by_ball = compute_evidence(dataset, [spec], as_of=as_of).raw
+    monkeypatch.setattr(features, "_MAX_BALL_QUERIES", 0)
+    by_tree = compute_evidence(dataset, [spec], as_of=as_of).raw
+    pd.testing.assert_frame_equal(by_ball, by_tree, check_exact=True)

@@ -33,6 +33,8 @@ _POINT = 0  # shapely type id
 # Exact distances are computed on at most this many threads, each given this many pairs.
 _MAX_THREADS = 4
 _MIN_PAIRS_PER_THREAD = 100_000
+# Up to this many records, pairs are found by one ball query per record (_pairs_within).
+_MAX_BALL_QUERIES = 10_000
 
 
 @dataclass
@@ -437,16 +439,15 @@ def _candidate_pairs(geometry: np.ndarray, addresses: AddressLookup, reach: floa
     records, address, lower, upper, point = [], [], [], [], []
     point_rows = np.flatnonzero(is_point)
     if len(point_rows):
-        point_tree = cKDTree(shapely.get_coordinates(geometry[point_rows]))
         # A hair beyond reach, so that no pair at exactly ``reach`` is lost to rounding.
-        pairs = point_tree.sparse_distance_matrix(
-            addresses.tree, reach * (1.0 + 1e-9), output_type="ndarray"
+        i, j, v = _pairs_within(
+            shapely.get_coordinates(geometry[point_rows]), addresses, reach * (1.0 + 1e-9)
         )
-        records.append(point_rows[pairs["i"]])
-        address.append(pairs["j"])
-        lower.append(pairs["v"])
-        upper.append(pairs["v"])
-        point.append(np.ones(len(pairs), dtype=bool))
+        records.append(point_rows[i])
+        address.append(j)
+        lower.append(v)
+        upper.append(v)
+        point.append(np.ones(len(i), dtype=bool))
     other_rows = np.flatnonzero(present & ~is_point)
     if len(other_rows):
         bounds = shapely.bounds(geometry[other_rows])
@@ -459,14 +460,12 @@ def _candidate_pairs(geometry: np.ndarray, addresses: AddressLookup, reach: floa
         # the search for all others.
         size_class = np.ceil(np.log2(np.maximum(radius, 1.0))).astype(np.int64)
         for members in (np.flatnonzero(size_class == c) for c in np.unique(size_class)):
-            pairs = cKDTree(centres[members]).sparse_distance_matrix(
-                addresses.tree, radius[members].max(), output_type="ndarray"
-            )
-            candidate = pairs["v"] <= radius[members][pairs["i"]]
-            rows = members[pairs["i"][candidate]]
-            centre_distance = pairs["v"][candidate]
+            i, j, v = _pairs_within(centres[members], addresses, radius[members].max())
+            candidate = v <= radius[members][i]
+            rows = members[i[candidate]]
+            centre_distance = v[candidate]
             records.append(other_rows[rows])
-            address.append(pairs["j"][candidate])
+            address.append(j[candidate])
             lower.append(np.maximum(centre_distance - half_diagonal[rows], 0.0))
             upper.append(centre_distance + half_diagonal[rows])
             point.append(np.zeros(len(rows), dtype=bool))
@@ -481,6 +480,30 @@ def _candidate_pairs(geometry: np.ndarray, addresses: AddressLookup, reach: floa
         geometry,
         np.concatenate(point),
     )
+
+
+def _pairs_within(
+    points: np.ndarray, addresses: AddressLookup, radius: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(point, address, distance) of every pair within ``radius``, in no particular order.
+
+    Few points (the records that became known since the previous training cut-off) are
+    looked up one ball query each: a KD-tree of a few scattered points has nodes that
+    overlap most of the addresses' tree, so the dual-tree search costs as much as for
+    all records.  The distance is computed as the KD-tree computes it, so both searches
+    give the same numbers to the bit.
+    """
+    if len(points) > _MAX_BALL_QUERIES:
+        pairs = cKDTree(points).sparse_distance_matrix(
+            addresses.tree, radius, output_type="ndarray"
+        )
+        return pairs["i"], pairs["j"], pairs["v"]
+    found = addresses.tree.query_ball_point(points, radius, return_sorted=False)
+    counts = np.fromiter(map(len, found), dtype=np.int64, count=len(points))
+    i = np.repeat(np.arange(len(points)), counts)
+    j = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=int(counts.sum()))
+    offset = points[i] - addresses.xy[j]
+    return i, j, np.sqrt(offset[:, 0] * offset[:, 0] + offset[:, 1] * offset[:, 1])
 
 
 def _parallel_distance(left: np.ndarray, right: np.ndarray) -> np.ndarray:
