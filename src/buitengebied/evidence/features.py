@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ from scipy.spatial import cKDTree
 from buitengebied.contract import LAYER_SCHEMAS
 from buitengebied.dataset import Dataset, ProgressCallback
 from buitengebied.evidence.density import kernel_density_at
-from buitengebied.evidence.energy import energy_anomaly
+from buitengebied.evidence.energy import EnergyComparison, compare_energy
 from buitengebied.evidence.layerspec import LayerSpec
 
 logger = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def compute_evidence(
     *,
     as_of: pd.Timestamp,
     on_progress: ProgressCallback | None = None,
-    address_lookup: AddressLookup | None = None,
+    shared: SharedEvidence | None = None,
 ) -> Evidence:
     """Compute every factor's raw evidence for every address.
 
@@ -88,9 +88,9 @@ def compute_evidence(
         The moment of the ranking, for time decay.
     on_progress : callable, optional
         Receives ``(step, fraction)`` after each factor.
-    address_lookup : AddressLookup, optional
-        The dataset's addresses as :meth:`AddressLookup.of` builds them; calls over the
-        same addresses at many moments pass one to build it once.  Default: built here.
+    shared : SharedEvidence, optional
+        What calls over the same addresses at many moments share
+        (:meth:`SharedEvidence.of`).  Default: nothing shared.
 
     Returns
     -------
@@ -99,14 +99,14 @@ def compute_evidence(
     Raises
     ------
     ValueError
-        ``address_lookup`` holds other addresses than the dataset.
+        ``shared`` was built from other addresses than the dataset's.
     """
     specs = list(specs)
     # Built once: several factors search the addresses or look records up by address_id.
-    addresses = address_lookup if address_lookup is not None else AddressLookup.of(dataset)
-    if not addresses.describes(dataset.addresses):
-        raise ValueError("address_lookup was built from other addresses than the dataset's")
-    targets, address_ids = addresses.xy, addresses.ids
+    shared = shared if shared is not None else SharedEvidence.of(dataset)
+    if not shared.addresses.describes(dataset.addresses):
+        raise ValueError("shared evidence was built from other addresses than the dataset's")
+    targets, address_ids = shared.addresses.xy, shared.addresses.ids
     columns: dict[str, np.ndarray] = {}
     details: dict[str, pd.DataFrame] = {}
     used: list[str] = []
@@ -117,7 +117,7 @@ def compute_evidence(
         if source is None:
             columns[spec.name] = np.zeros(len(targets))
             continue
-        values, detail = _evidence_for(spec, source, dataset, addresses, as_of)
+        values, detail = _evidence_for(spec, source, dataset, shared, as_of)
         columns[spec.name] = values
         if detail is not None:
             details[spec.name] = detail
@@ -180,15 +180,52 @@ class AddressLookup:
         return self.ids.get_indexer(records["address_id"].astype(object))
 
 
+@dataclass
+class SharedEvidence:
+    """What :func:`compute_evidence` calls over the same addresses at many moments share.
+
+    Built once (:meth:`of`) and passed to every call, e.g. over the training cut-offs:
+    the :class:`AddressLookup`, and each energy factor's comparison
+    (:func:`~buitengebied.evidence.energy.compare_energy`) of the rows it was last made
+    from, reused while a call passes those very rows (the same frame) again.
+
+    Attributes
+    ----------
+    addresses : AddressLookup
+        The addresses.
+    energy : dict of str to (pandas.DataFrame, EnergyComparison)
+        Per energy factor: the rows compared and their comparison.
+    """
+
+    addresses: AddressLookup
+    energy: dict[str, tuple[pd.DataFrame, EnergyComparison]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, dataset: Dataset) -> SharedEvidence:
+        """Start sharing over the addresses of ``dataset`` (see :meth:`AddressLookup.of`)."""
+        return cls(AddressLookup.of(dataset))
+
+    def energy_comparison(
+        self, name: str, energy: pd.DataFrame, addresses: pd.DataFrame
+    ) -> EnergyComparison:
+        """The comparison of factor ``name`` over ``energy``, made once per frame."""
+        made = self.energy.get(name)
+        if made is None or made[0] is not energy:
+            made = (energy, compare_energy(energy, addresses))
+            self.energy[name] = made
+        return made[1]
+
+
 def _evidence_for(
     spec: LayerSpec,
     source: pd.DataFrame,
     dataset: Dataset,
-    addresses: AddressLookup,
+    shared: SharedEvidence,
     as_of: pd.Timestamp,
 ) -> tuple[np.ndarray, pd.DataFrame | None]:
+    addresses = shared.addresses
     if spec.method == "energy_anomaly":
-        anomaly = energy_anomaly(source, dataset.addresses, as_of=as_of)
+        anomaly = shared.energy_comparison(spec.name, source, dataset.addresses).anomaly_at(as_of)
         return anomaly["anomaly"].to_numpy(dtype=float), anomaly.set_index("address_id")
     if spec.method == "remoteness":
         return _remoteness(addresses.xy, spec.params["bandwidth_m"]), None

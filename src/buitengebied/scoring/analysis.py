@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from buitengebied.dataset import Dataset, ProgressCallback
-from buitengebied.evidence.features import AddressLookup, Evidence, compute_evidence
+from buitengebied.evidence.features import Evidence, SharedEvidence, compute_evidence
 from buitengebied.evidence.layerspec import LayerSpec, load_layer_specs
 from buitengebied.load.timefilter import known_at, known_at_moments
 from buitengebied.scoring.fusion import RiskScores, fuse
@@ -126,8 +126,9 @@ def evidence_at_moments(
     raw : pandas.DataFrame
         One column per factor (spec order), one row per address.
     """
-    # The addresses are timeless: their coordinates, KD-tree and id index serve every moment.
-    addresses = AddressLookup.of(dataset)
+    # The addresses are timeless: their coordinates, KD-tree and id index serve every
+    # moment, and so does each energy comparison while the known periods stay the same.
+    shared = SharedEvidence.of(dataset)
     latest: dict[str, _Latest] = {}
     moments = list(moments)
     for moment, (known, known_rows) in zip(
@@ -145,9 +146,7 @@ def evidence_at_moments(
         }
         if full or joined:
             mixed = replace(known, layers={**known.layers, **new_rows})
-            fresh = compute_evidence(
-                mixed, [*full, *joined], as_of=moment, address_lookup=addresses
-            ).raw
+            fresh = compute_evidence(mixed, [*full, *joined], as_of=moment, shared=shared).raw
             for spec in full:
                 rows = known_rows.get(spec.source_layer, np.zeros(0, dtype=np.int64))
                 latest[spec.name] = _Latest(
@@ -163,7 +162,7 @@ def evidence_at_moments(
                 replace(known, layers={**known.layers, spec.source_layer: only_new}),
                 [spec],
                 as_of=moment,
-                address_lookup=addresses,
+                shared=shared,
             ).raw[spec.name]
             latest[spec.name] = _combine(
                 spec, latest[spec.name], added.to_numpy(), known_rows, moment
@@ -172,7 +171,9 @@ def evidence_at_moments(
             latest[spec.name].key = keys[spec.name]
         yield (
             moment,
-            pd.DataFrame({s.name: latest[s.name].values for s in specs}, index=addresses.ids),
+            pd.DataFrame(
+                {s.name: latest[s.name].values for s in specs}, index=shared.addresses.ids
+            ),
         )
 
 

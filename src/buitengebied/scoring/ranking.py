@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -97,8 +98,8 @@ def rank_dataset(
     """
     model = _model_kind(model)
     specs = specs if specs is not None else load_layer_specs()
-    analysis = analyse(dataset, as_of=as_of, specs=specs, on_progress=on_progress)
     if model is ModelKind.EXPERT:
+        analysis = analyse(dataset, as_of=as_of, specs=specs, on_progress=on_progress)
         return Ranking(
             analysis, analysis.scores, ModelChoice("expert", "expert weights, as requested")
         )
@@ -106,9 +107,15 @@ def rank_dataset(
     from buitengebied.scoring.choice import choose_model, score_with_model
     from buitengebied.scoring.training import fit_learned_model
 
-    if on_progress is not None:
-        on_progress("learning from inspections", 0.5)
-    learned = fit_learned_model(dataset, as_of=as_of, specs=specs)
+    # The model learns from the history while the ranking's own evidence is computed:
+    # neither reads the other, and most of both runs in numpy, shapely and scipy code
+    # that releases the GIL, so a second core shortens the run.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        learning = pool.submit(fit_learned_model, dataset, as_of=as_of, specs=specs)
+        analysis = analyse(dataset, as_of=as_of, specs=specs, on_progress=on_progress)
+        if on_progress is not None:
+            on_progress("learning from inspections", 0.5)
+        learned = learning.result()
     choice = choose_model(model, learned)
     if choice.kind == "learned" and learned.model is not None:
         return Ranking(analysis, score_with_model(analysis, learned.model), choice, learned.model)
