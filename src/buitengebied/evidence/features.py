@@ -22,7 +22,7 @@ from scipy.spatial import cKDTree
 
 from buitengebied.contract import LAYER_SCHEMAS
 from buitengebied.dataset import Dataset, ProgressCallback
-from buitengebied.evidence.density import kernel_density_at
+from buitengebied.evidence.density import GridReaders, kernel_density_at
 from buitengebied.evidence.energy import EnergyComparison, compare_energy
 from buitengebied.evidence.layerspec import LayerSpec
 
@@ -145,11 +145,14 @@ class AddressLookup:
         KD-tree of ``xy``.
     ids : pandas.Index
         ``address_id`` by position.
+    readers : GridReaders
+        Bilinear readers of kernel-density grids at ``xy``.
     """
 
     xy: np.ndarray
     tree: cKDTree
     ids: pd.Index
+    readers: GridReaders
 
     @classmethod
     def of(cls, dataset: Dataset) -> AddressLookup:
@@ -165,7 +168,8 @@ class AddressLookup:
         AddressLookup
         """
         xy = address_xy(dataset)
-        return cls(xy, cKDTree(xy), pd.Index(dataset.addresses["address_id"], name="address_id"))
+        ids = pd.Index(dataset.addresses["address_id"], name="address_id")
+        return cls(xy, cKDTree(xy), ids, GridReaders(xy))
 
     def describes(self, addresses: pd.DataFrame) -> bool:
         """Whether the lookup was built from ``addresses`` (same number, same ids)."""
@@ -235,7 +239,10 @@ def _evidence_for(
         return _linked(records, weights, addresses), None
     if spec.method == "nearest":
         return _nearest(spec, records, weights, dataset, addresses), None
-    return _kernel_density(spec, records, weights, dataset, addresses.xy), None
+    return (
+        _kernel_density(spec, records, weights, dataset, addresses.xy, readers=addresses.readers),
+        None,
+    )
 
 
 def select_records(spec: LayerSpec, records: pd.DataFrame) -> pd.DataFrame:
@@ -333,18 +340,30 @@ def _kernel_density(
     weights: np.ndarray,
     dataset: Dataset,
     targets: np.ndarray,
+    *,
+    readers: GridReaders | None = None,
 ) -> np.ndarray:
     if len(records) == 0 or "geometry" not in records:
         return np.zeros(len(targets))
     density = kernel_density_at(
-        record_points(records), weights, targets, bandwidth_m=spec.params["bandwidth_m"]
+        record_points(records),
+        weights,
+        targets,
+        bandwidth_m=spec.params["bandwidth_m"],
+        readers=readers,
     )
     if spec.effort is None:
         return density
-    return density / observation_effort(spec, dataset, targets)
+    return density / observation_effort(spec, dataset, targets, readers=readers)
 
 
-def observation_effort(spec: LayerSpec, dataset: Dataset, targets: np.ndarray) -> np.ndarray:
+def observation_effort(
+    spec: LayerSpec,
+    dataset: Dataset,
+    targets: np.ndarray,
+    *,
+    readers: GridReaders | None = None,
+) -> np.ndarray:
     """Divisor for a signal's density by the observation effort at ``targets``.
 
     Reports cluster where people walk, not only where crime is.  All records of the
@@ -362,6 +381,8 @@ def observation_effort(spec: LayerSpec, dataset: Dataset, targets: np.ndarray) -
         The known records.
     targets : numpy.ndarray
         Address coordinates.
+    readers : GridReaders, optional
+        Readers of ``targets`` kept between calls (:func:`kernel_density_at`).
 
     Returns
     -------
@@ -378,6 +399,7 @@ def observation_effort(spec: LayerSpec, dataset: Dataset, targets: np.ndarray) -
         np.ones(len(effort_records)),
         targets,
         bandwidth_m=bandwidth_m,
+        readers=readers,
     )
     around = density_per_km2 / 1e6 * 2.0 * np.pi * bandwidth_m**2
     return 1.0 + around / spec.effort.reference_count
