@@ -588,6 +588,7 @@ def traced_peak_gb(function: Callable[[], object]) -> float:
 class ProcessRun:
     seconds: float
     peak_rss_gb: float
+    cpu_seconds: float = float("nan")  # user + system time of the child
 
 
 def run_process(command: list[str]) -> ProcessRun:
@@ -601,7 +602,8 @@ def run_process(command: list[str]) -> ProcessRun:
         if process.returncode != 0:
             output.seek(0)
             raise RuntimeError(f"{' '.join(command)} failed:\n{output.read().decode()[-3000:]}")
-    return ProcessRun(seconds, usage.ru_maxrss / 1024**2)  # ru_maxrss is in KiB on Linux
+    # ru_maxrss is in KiB on Linux
+    return ProcessRun(seconds, usage.ru_maxrss / 1024**2, usage.ru_utime + usage.ru_stime)
 
 
 def cli_run(arguments: list[str], repeats: int) -> ProcessRun:
@@ -609,7 +611,11 @@ def cli_run(arguments: list[str], repeats: int) -> ProcessRun:
     executable = Path(sys.executable).with_name("buitengebied")
     command = [str(executable)] if executable.exists() else [sys.executable, "-m", "buitengebied"]
     runs = [run_process([*command, *arguments]) for _ in range(repeats)]
-    return ProcessRun(min(r.seconds for r in runs), max(r.peak_rss_gb for r in runs))
+    return ProcessRun(
+        min(r.seconds for r in runs),
+        max(r.peak_rss_gb for r in runs),
+        min(r.cpu_seconds for r in runs),
+    )
 
 
 # --- baselines ----------------------------------------------------------------------------

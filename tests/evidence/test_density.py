@@ -4,6 +4,7 @@ from numpy.testing import assert_allclose
 
 from buitengebied.evidence.density import (
     Grid,
+    GridReaders,
     bilinear_sample,
     gaussian_kernel,
     kernel_density_at,
@@ -64,3 +65,17 @@ def test_single_point_density_peak_value():
 def test_no_records_gives_zero():
     targets = np.array([[210_000.0, 460_000.0]])
     assert kernel_density_at(np.empty((0, 2)), np.empty(0), targets, bandwidth_m=100.0)[0] == 0.0
+
+
+def test_kept_grid_readers_read_the_same_densities():
+    rng = np.random.default_rng(5)
+    targets = rng.uniform(0, 5_000, (2_000, 2)) + [150_000, 450_000]
+    readers = GridReaders(targets)
+    for n_records in (10, 300):
+        records = rng.uniform(-500, 5_500, (n_records, 2)) + [150_000, 450_000]
+        weights = rng.uniform(0.1, 1.0, n_records)
+        fresh = kernel_density_at(records, weights, targets, bandwidth_m=400.0)
+        kept = kernel_density_at(records, weights, targets, bandwidth_m=400.0, readers=readers)
+        np.testing.assert_array_equal(kept, fresh)
+    grid = Grid(150_000.0, 450_000.0, 100.0, 60, 60)
+    assert readers.on(grid) is readers.on(grid)

@@ -7,8 +7,11 @@ import pytest
 import shapely
 
 from buitengebied.dataset import Dataset
-from buitengebied.evidence.features import compute_evidence
+from buitengebied.evidence import features
+from buitengebied.evidence.features import SharedEvidence, compute_evidence
 from buitengebied.evidence.layerspec import load_layer_specs
+from buitengebied.load.directory import load_data_dir
+from buitengebied.load.timefilter import known_at
 from buitengebied.timeutil import parse_as_of
 
 TYPES = {"stable": 1.0, "barn": 1.0, "shed": 0.8, "greenhouse": 0.7, "dwelling": 0.3}
@@ -89,3 +92,50 @@ def test_nearest_vacancy_equals_the_brute_force_maximum(seed):
     np.testing.assert_allclose(evidence.raw["vacant_buildings"].to_numpy(), expected, rtol=1e-12)
     # The weak cluster is there: some addresses' best record is not among their nearest.
     assert (expected > 0).mean() > 0.3
+
+
+def test_shared_evidence_gives_the_same_evidence():
+    dataset, _ = vacancy_case(1)
+    specs = load_layer_specs()
+    as_of = parse_as_of("2026-01-01")
+    own = compute_evidence(dataset, specs, as_of=as_of)
+    shared = compute_evidence(dataset, specs, as_of=as_of, shared=SharedEvidence.of(dataset))
+    pd.testing.assert_frame_equal(shared.raw, own.raw, check_exact=True)
+
+
+def test_shared_evidence_of_other_addresses_is_refused():
+    dataset, _ = vacancy_case(1)
+    addresses = dataset.addresses
+    fewer = addresses.iloc[:-1]
+    reordered = addresses.assign(address_id=addresses["address_id"].to_numpy()[::-1])
+    for other in (fewer, reordered):
+        shared = SharedEvidence.of(Dataset(addresses=other, layers={}, area=dataset.area))
+        with pytest.raises(ValueError, match="other addresses"):
+            compute_evidence(
+                dataset, load_layer_specs(), as_of=parse_as_of("2026-01-01"), shared=shared
+            )
+
+
+def test_ball_queries_and_the_dual_tree_search_give_the_same_evidence(monkeypatch):
+    dataset, _ = vacancy_case(2)
+    spec = next(s for s in load_layer_specs() if s.name == "vacant_buildings")
+    as_of = parse_as_of("2026-01-01")
+    by_ball = compute_evidence(dataset, [spec], as_of=as_of).raw
+    monkeypatch.setattr(features, "_MAX_BALL_QUERIES", 0)
+    by_tree = compute_evidence(dataset, [spec], as_of=as_of).raw
+    pd.testing.assert_frame_equal(by_ball, by_tree, check_exact=True)
+
+
+def test_shared_energy_comparisons_give_the_anomaly_of_every_moment(contract_dir):
+    dataset = known_at(load_data_dir(contract_dir), parse_as_of("2025-07-01"))
+    energy_spec = [s for s in load_layer_specs() if s.method == "energy_anomaly"]
+    shared = SharedEvidence.of(dataset)
+    for moment in ("2025-07-01", "2026-03-01", "2027-01-01"):  # later: stale data damped
+        as_of = parse_as_of(moment)
+        own = compute_evidence(dataset, energy_spec, as_of=as_of)
+        reused = compute_evidence(dataset, energy_spec, as_of=as_of, shared=shared)
+        pd.testing.assert_frame_equal(reused.raw, own.raw, check_exact=True)
+        for name, detail in own.details.items():
+            pd.testing.assert_frame_equal(reused.details[name], detail, check_exact=True)
+    assert list(shared.energy) == [s.name for s in energy_spec]
+    assert own.raw.iloc[:, 0].sum() > 0

@@ -20,7 +20,7 @@ from buitengebied.contract import (
 from buitengebied.dataset import Dataset
 from buitengebied.errors import ContractError
 from buitengebied.load.directory import load_data_dir
-from buitengebied.load.timefilter import known_at
+from buitengebied.load.timefilter import known_at, known_at_moments
 from buitengebied.timeutil import parse_as_of, parse_moments
 
 
@@ -284,3 +284,18 @@ def test_a_record_of_2030_is_not_known_in_2025_in_any_dated_rule(
     )
     for rule in (TimeRule.OBSERVED, TimeRule.PERIOD_END, TimeRule.STARTS):
         assert probe_ids(monkeypatch, rule, frame, "2025-01-01") == [], rule
+
+
+def test_known_at_moments_is_known_at_at_every_moment(contract_dir: Path) -> None:
+    dataset = load_data_dir(contract_dir)
+    dates = ["2020-01-01", "2024-06-01", "2025-03-01", "2025-03-02", "2025-07-01", "2030-01-01"]
+    moments = [parse_as_of(date) for date in dates]
+    for moment, (known, rows) in zip(moments, known_at_moments(dataset, moments), strict=True):
+        expected = known_at(dataset, moment)
+        assert set(known.layers) == set(expected.layers)
+        for name, frame in expected.layers.items():
+            pd.testing.assert_frame_equal(known.layers[name], frame)
+            if name in rows:
+                chosen = dataset.layers[name].iloc[rows[name]].reset_index(drop=True)
+                pd.testing.assert_frame_equal(chosen, frame)
+    assert set(rows) == {"dumpings", "reports", "inspections", "energy", "vacant_buildings"}

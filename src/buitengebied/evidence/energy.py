@@ -176,6 +176,59 @@ def energy_anomaly(
     ValueError
         If ``addresses`` holds an ``address_id`` more than once.
     """
+    return compare_energy(energy, addresses).anomaly_at(as_of)
+
+
+@dataclass(frozen=True)
+class EnergyComparison:
+    """Every address against its own history and its peers: all of an anomaly but the moment.
+
+    The moment enters an anomaly only through the recency damping, so evidence at many
+    moments with the same known periods (training cut-offs between two period ends)
+    compares once (:func:`compare_energy`) and damps per moment (:meth:`anomaly_at`).
+    """
+
+    addresses: pd.DataFrame
+    periods: _Periods
+    levels: dict[str, np.ndarray]
+    peer_z: np.ndarray
+    peer_kwh_per_day: np.ndarray
+    peer_group: pd.Categorical
+
+    def anomaly_at(self, as_of: pd.Timestamp) -> pd.DataFrame:
+        """The :func:`energy_anomaly` frame as assessed at ``as_of``."""
+        recency = _recency(self.periods, len(self.addresses), _utc_ns(as_of))
+        columns = {
+            "address_id": self.addresses["address_id"].to_numpy(),
+            "anomaly": _combine(self.levels, self.peer_z, recency),
+            **self.levels,
+            "peer_z": self.peer_z,
+            "peer_kwh_per_day": self.peer_kwh_per_day,
+            "peer_group": self.peer_group,
+            "recency": recency,
+        }
+        return pd.DataFrame(
+            {name: columns[name] for name in ENERGY_COLUMNS}, index=self.addresses.index
+        )
+
+
+def compare_energy(energy: pd.DataFrame, addresses: pd.DataFrame) -> EnergyComparison:
+    """Compare every address with its own history and its peers (see :func:`energy_anomaly`).
+
+    Parameters
+    ----------
+    energy, addresses : pandas.DataFrame
+        As :func:`energy_anomaly` takes them.
+
+    Returns
+    -------
+    EnergyComparison
+
+    Raises
+    ------
+    ValueError
+        If ``addresses`` holds an ``address_id`` more than once.
+    """
     address_index = pd.Index(addresses["address_id"].to_numpy(dtype=object))
     if not address_index.is_unique:
         raise ValueError("addresses: address_id must be unique")
@@ -183,17 +236,7 @@ def energy_anomaly(
     periods = _valid_periods(energy, address_index)
     levels = _self_comparison(periods, n_addresses)
     peer_z, peer_kwh_per_day, peer_group = _peer_comparison(levels["recent_kwh_per_day"], addresses)
-    recency = _recency(periods, n_addresses, _utc_ns(as_of))
-    columns = {
-        "address_id": addresses["address_id"].to_numpy(),
-        "anomaly": _combine(levels, peer_z, recency),
-        **levels,
-        "peer_z": peer_z,
-        "peer_kwh_per_day": peer_kwh_per_day,
-        "peer_group": peer_group,
-        "recency": recency,
-    }
-    return pd.DataFrame({name: columns[name] for name in ENERGY_COLUMNS}, index=addresses.index)
+    return EnergyComparison(addresses, periods, levels, peer_z, peer_kwh_per_day, peer_group)
 
 
 def _utc_ns(moment: pd.Timestamp) -> int:

@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -22,8 +22,8 @@ from scipy.spatial import cKDTree
 
 from buitengebied.contract import LAYER_SCHEMAS
 from buitengebied.dataset import Dataset, ProgressCallback
-from buitengebied.evidence.density import kernel_density_at
-from buitengebied.evidence.energy import energy_anomaly
+from buitengebied.evidence.density import GridReaders, kernel_density_at
+from buitengebied.evidence.energy import EnergyComparison, compare_energy
 from buitengebied.evidence.layerspec import LayerSpec
 from buitengebied.evidence.premises import premises_components
 from buitengebied.evidence.waste import carried_waste
@@ -35,6 +35,8 @@ _POINT = 0  # shapely type id
 # Exact distances are computed on at most this many threads, each given this many pairs.
 _MAX_THREADS = 4
 _MIN_PAIRS_PER_THREAD = 100_000
+# Up to this many records, pairs are found by one ball query per record (_pairs_within).
+_MAX_BALL_QUERIES = 10_000
 
 
 @dataclass
@@ -73,6 +75,7 @@ def compute_evidence(
     *,
     as_of: pd.Timestamp,
     on_progress: ProgressCallback | None = None,
+    shared: SharedEvidence | None = None,
 ) -> Evidence:
     """Compute every factor's raw evidence for every address.
 
@@ -87,16 +90,25 @@ def compute_evidence(
         The moment of the ranking, for time decay.
     on_progress : callable, optional
         Receives ``(step, fraction)`` after each factor.
+    shared : SharedEvidence, optional
+        What calls over the same addresses at many moments share
+        (:meth:`SharedEvidence.of`).  Default: nothing shared.
 
     Returns
     -------
     Evidence
+
+    Raises
+    ------
+    ValueError
+        ``shared`` was built from other addresses than the dataset's.
     """
     specs = list(specs)
-    targets = address_xy(dataset)
-    address_ids = pd.Index(dataset.addresses["address_id"], name="address_id")
     # Built once: several factors search the addresses or look records up by address_id.
-    addresses = _AddressLookup(targets, cKDTree(targets), address_ids)
+    shared = shared if shared is not None else SharedEvidence.of(dataset)
+    if not shared.addresses.describes(dataset.addresses):
+        raise ValueError("shared evidence was built from other addresses than the dataset's")
+    targets, address_ids = shared.addresses.xy, shared.addresses.ids
     columns: dict[str, np.ndarray] = {}
     details: dict[str, pd.DataFrame] = {}
     used: list[str] = []
@@ -107,7 +119,7 @@ def compute_evidence(
         if source is None:
             columns[spec.name] = np.zeros(len(targets))
             continue
-        values, detail = _evidence_for(spec, source, dataset, addresses, as_of)
+        values, detail = _evidence_for(spec, source, dataset, shared, as_of)
         columns[spec.name] = values
         if detail is not None:
             details[spec.name] = detail
@@ -120,12 +132,52 @@ def compute_evidence(
 
 
 @dataclass(frozen=True)
-class _AddressLookup:
-    """The addresses as every factor of one :func:`compute_evidence` call needs them."""
+class AddressLookup:
+    """The addresses as every factor of a :func:`compute_evidence` call needs them.
+
+    Nothing here depends on the moment: the addresses are timeless, so evidence at many
+    moments (training cut-offs) shares one lookup instead of building the coordinates,
+    the KD-tree and the id index (with its hash table) again per moment.
+
+    Attributes
+    ----------
+    xy : numpy.ndarray, shape (n, 2)
+        Coordinates in EPSG:28992.
+    tree : scipy.spatial.cKDTree
+        KD-tree of ``xy``.
+    ids : pandas.Index
+        ``address_id`` by position.
+    readers : GridReaders
+        Bilinear readers of kernel-density grids at ``xy``.
+    """
 
     xy: np.ndarray
     tree: cKDTree
     ids: pd.Index
+    readers: GridReaders
+
+    @classmethod
+    def of(cls, dataset: Dataset) -> AddressLookup:
+        """Build the lookup of a dataset's addresses.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            Its ``addresses`` layer is read.
+
+        Returns
+        -------
+        AddressLookup
+        """
+        xy = address_xy(dataset)
+        ids = pd.Index(dataset.addresses["address_id"], name="address_id")
+        return cls(xy, cKDTree(xy), ids, GridReaders(xy))
+
+    def describes(self, addresses: pd.DataFrame) -> bool:
+        """Whether the lookup was built from ``addresses`` (same number, same ids)."""
+        if len(addresses) != len(self.ids):
+            return False
+        return bool((addresses["address_id"].to_numpy(dtype=object) == self.ids.to_numpy()).all())
 
     def positions(self, records: pd.DataFrame) -> np.ndarray:
         """Return each record's address position by ``address_id`` (-1 when unlinked)."""
@@ -134,15 +186,52 @@ class _AddressLookup:
         return self.ids.get_indexer(records["address_id"].astype(object))
 
 
+@dataclass
+class SharedEvidence:
+    """What :func:`compute_evidence` calls over the same addresses at many moments share.
+
+    Built once (:meth:`of`) and passed to every call, e.g. over the training cut-offs:
+    the :class:`AddressLookup`, and each energy factor's comparison
+    (:func:`~buitengebied.evidence.energy.compare_energy`) of the rows it was last made
+    from, reused while a call passes those very rows (the same frame) again.
+
+    Attributes
+    ----------
+    addresses : AddressLookup
+        The addresses.
+    energy : dict of str to (pandas.DataFrame, EnergyComparison)
+        Per energy factor: the rows compared and their comparison.
+    """
+
+    addresses: AddressLookup
+    energy: dict[str, tuple[pd.DataFrame, EnergyComparison]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, dataset: Dataset) -> SharedEvidence:
+        """Start sharing over the addresses of ``dataset`` (see :meth:`AddressLookup.of`)."""
+        return cls(AddressLookup.of(dataset))
+
+    def energy_comparison(
+        self, name: str, energy: pd.DataFrame, addresses: pd.DataFrame
+    ) -> EnergyComparison:
+        """The comparison of factor ``name`` over ``energy``, made once per frame."""
+        made = self.energy.get(name)
+        if made is None or made[0] is not energy:
+            made = (energy, compare_energy(energy, addresses))
+            self.energy[name] = made
+        return made[1]
+
+
 def _evidence_for(
     spec: LayerSpec,
     source: pd.DataFrame,
     dataset: Dataset,
-    addresses: _AddressLookup,
+    shared: SharedEvidence,
     as_of: pd.Timestamp,
 ) -> tuple[np.ndarray, pd.DataFrame | None]:
+    addresses = shared.addresses
     if spec.method == "energy_anomaly":
-        anomaly = energy_anomaly(source, dataset.addresses, as_of=as_of)
+        anomaly = shared.energy_comparison(spec.name, source, dataset.addresses).anomaly_at(as_of)
         return anomaly["anomaly"].to_numpy(dtype=float), anomaly.set_index("address_id")
     if spec.method == "remoteness":
         return _remoteness(addresses.xy, spec.params["bandwidth_m"]), None
@@ -162,7 +251,10 @@ def _evidence_for(
         return carried_waste(spec, records, weights, xy, dataset, addresses.xy), None
     if spec.method == "nearest":
         return _nearest(spec, records, weights, dataset, addresses), None
-    return _kernel_density(spec, records, weights, dataset, addresses.xy), None
+    return (
+        _kernel_density(spec, records, weights, dataset, addresses.xy, readers=addresses.readers),
+        None,
+    )
 
 
 def select_records(spec: LayerSpec, records: pd.DataFrame) -> pd.DataFrame:
@@ -260,18 +352,30 @@ def _kernel_density(
     weights: np.ndarray,
     dataset: Dataset,
     targets: np.ndarray,
+    *,
+    readers: GridReaders | None = None,
 ) -> np.ndarray:
     if len(records) == 0 or "geometry" not in records:
         return np.zeros(len(targets))
     density = kernel_density_at(
-        record_points(records), weights, targets, bandwidth_m=spec.params["bandwidth_m"]
+        record_points(records),
+        weights,
+        targets,
+        bandwidth_m=spec.params["bandwidth_m"],
+        readers=readers,
     )
     if spec.effort is None:
         return density
-    return density / observation_effort(spec, dataset, targets)
+    return density / observation_effort(spec, dataset, targets, readers=readers)
 
 
-def observation_effort(spec: LayerSpec, dataset: Dataset, targets: np.ndarray) -> np.ndarray:
+def observation_effort(
+    spec: LayerSpec,
+    dataset: Dataset,
+    targets: np.ndarray,
+    *,
+    readers: GridReaders | None = None,
+) -> np.ndarray:
     """Divisor for a signal's density by the observation effort at ``targets``.
 
     Reports cluster where people walk, not only where crime is.  All records of the
@@ -289,6 +393,8 @@ def observation_effort(spec: LayerSpec, dataset: Dataset, targets: np.ndarray) -
         The known records.
     targets : numpy.ndarray
         Address coordinates.
+    readers : GridReaders, optional
+        Readers of ``targets`` kept between calls (:func:`kernel_density_at`).
 
     Returns
     -------
@@ -305,12 +411,13 @@ def observation_effort(spec: LayerSpec, dataset: Dataset, targets: np.ndarray) -
         np.ones(len(effort_records)),
         targets,
         bandwidth_m=bandwidth_m,
+        readers=readers,
     )
     around = density_per_km2 / 1e6 * 2.0 * np.pi * bandwidth_m**2
     return 1.0 + around / spec.effort.reference_count
 
 
-def _linked(records: pd.DataFrame, weights: np.ndarray, addresses: _AddressLookup) -> np.ndarray:
+def _linked(records: pd.DataFrame, weights: np.ndarray, addresses: AddressLookup) -> np.ndarray:
     positions = addresses.positions(records)
     linked = positions >= 0
     return np.bincount(positions[linked], weights[linked], minlength=len(addresses.ids)).astype(
@@ -322,7 +429,7 @@ def _linked(records: pd.DataFrame, weights: np.ndarray, addresses: _AddressLooku
 MAX_DAMPING_SHARE = 0.99
 
 
-def _damping(records: pd.DataFrame, weights: np.ndarray, addresses: _AddressLookup) -> np.ndarray:
+def _damping(records: pd.DataFrame, weights: np.ndarray, addresses: AddressLookup) -> np.ndarray:
     """Log of the share of the score the records leave: ``sum log(1 - weight)`` per address.
 
     A record's weight (its per-value weight times its time decay) is the share of the
@@ -339,7 +446,7 @@ def _nearest(
     records: pd.DataFrame,
     weights: np.ndarray,
     dataset: Dataset,
-    addresses: _AddressLookup,
+    addresses: AddressLookup,
 ) -> np.ndarray:
     """Strongest ``weight * exp(-distance / scale_m)`` over records within reach."""
     result = np.zeros(len(addresses.ids))
@@ -407,7 +514,7 @@ class _Pairs:
         return distance
 
 
-def _candidate_pairs(geometry: np.ndarray, addresses: _AddressLookup, reach: float) -> _Pairs:
+def _candidate_pairs(geometry: np.ndarray, addresses: AddressLookup, reach: float) -> _Pairs:
     """Every (record, address) pair that may lie within ``reach`` metres.
 
     Point records are paired by the KD-trees with their exact distance.  Other geometries
@@ -419,16 +526,15 @@ def _candidate_pairs(geometry: np.ndarray, addresses: _AddressLookup, reach: flo
     records, address, lower, upper, point = [], [], [], [], []
     point_rows = np.flatnonzero(is_point)
     if len(point_rows):
-        point_tree = cKDTree(shapely.get_coordinates(geometry[point_rows]))
         # A hair beyond reach, so that no pair at exactly ``reach`` is lost to rounding.
-        pairs = point_tree.sparse_distance_matrix(
-            addresses.tree, reach * (1.0 + 1e-9), output_type="ndarray"
+        i, j, v = _pairs_within(
+            shapely.get_coordinates(geometry[point_rows]), addresses, reach * (1.0 + 1e-9)
         )
-        records.append(point_rows[pairs["i"]])
-        address.append(pairs["j"])
-        lower.append(pairs["v"])
-        upper.append(pairs["v"])
-        point.append(np.ones(len(pairs), dtype=bool))
+        records.append(point_rows[i])
+        address.append(j)
+        lower.append(v)
+        upper.append(v)
+        point.append(np.ones(len(i), dtype=bool))
     other_rows = np.flatnonzero(present & ~is_point)
     if len(other_rows):
         bounds = shapely.bounds(geometry[other_rows])
@@ -441,14 +547,12 @@ def _candidate_pairs(geometry: np.ndarray, addresses: _AddressLookup, reach: flo
         # the search for all others.
         size_class = np.ceil(np.log2(np.maximum(radius, 1.0))).astype(np.int64)
         for members in (np.flatnonzero(size_class == c) for c in np.unique(size_class)):
-            pairs = cKDTree(centres[members]).sparse_distance_matrix(
-                addresses.tree, radius[members].max(), output_type="ndarray"
-            )
-            candidate = pairs["v"] <= radius[members][pairs["i"]]
-            rows = members[pairs["i"][candidate]]
-            centre_distance = pairs["v"][candidate]
+            i, j, v = _pairs_within(centres[members], addresses, radius[members].max())
+            candidate = v <= radius[members][i]
+            rows = members[i[candidate]]
+            centre_distance = v[candidate]
             records.append(other_rows[rows])
-            address.append(pairs["j"][candidate])
+            address.append(j[candidate])
             lower.append(np.maximum(centre_distance - half_diagonal[rows], 0.0))
             upper.append(centre_distance + half_diagonal[rows])
             point.append(np.zeros(len(rows), dtype=bool))
@@ -463,6 +567,30 @@ def _candidate_pairs(geometry: np.ndarray, addresses: _AddressLookup, reach: flo
         geometry,
         np.concatenate(point),
     )
+
+
+def _pairs_within(
+    points: np.ndarray, addresses: AddressLookup, radius: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(point, address, distance) of every pair within ``radius``, in no particular order.
+
+    Few points (the records that became known since the previous training cut-off) are
+    looked up one ball query each: a KD-tree of a few scattered points has nodes that
+    overlap most of the addresses' tree, so the dual-tree search costs as much as for
+    all records.  The distance is computed as the KD-tree computes it, so both searches
+    give the same numbers to the bit.
+    """
+    if len(points) > _MAX_BALL_QUERIES:
+        pairs = cKDTree(points).sparse_distance_matrix(
+            addresses.tree, radius, output_type="ndarray"
+        )
+        return pairs["i"], pairs["j"], pairs["v"]
+    found = addresses.tree.query_ball_point(points, radius, return_sorted=False)
+    counts = np.fromiter(map(len, found), dtype=np.int64, count=len(points))
+    i = np.repeat(np.arange(len(points)), counts)
+    j = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=int(counts.sum()))
+    offset = points[i] - addresses.xy[j]
+    return i, j, np.sqrt(offset[:, 0] * offset[:, 0] + offset[:, 1] * offset[:, 1])
 
 
 def _parallel_distance(left: np.ndarray, right: np.ndarray) -> np.ndarray:

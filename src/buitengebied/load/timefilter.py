@@ -13,8 +13,10 @@ The rule and the column it reads come from the layer's schema in
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from buitengebied.contract import LAYER_SCHEMAS, LayerSchema, TimeRule
@@ -39,24 +41,79 @@ def known_at(dataset: Dataset, as_of: pd.Timestamp) -> Dataset:
     """
     kept = {}
     for name, frame in dataset.layers.items():
-        mask = _known_mask(LAYER_SCHEMAS[name], frame, as_of)
-        kept[name] = frame if mask is None else frame.loc[mask].reset_index(drop=True)
+        rule = _KnownFrom.of(LAYER_SCHEMAS[name], frame)
+        kept[name] = frame if rule is None else frame.loc[rule.mask(as_of)].reset_index(drop=True)
     return replace(dataset, layers=kept)
 
 
-def _known_mask(schema: LayerSchema, frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series | None:
-    column = schema.time_column
-    if schema.time_rule is TimeRule.TIMELESS or column is None:
-        return None
-    if schema.time_rule is TimeRule.OBSERVED:
-        return frame[column] < as_of
-    if schema.time_rule is TimeRule.PERIOD_END:
-        return _day_after(frame[column]) <= as_of
-    # STARTS: an optional column; without it every row counts.
-    if column not in frame:
-        return None
-    since = frame[column]
-    return since.isna() | (since < as_of)
+def known_at_moments(
+    dataset: Dataset, moments: Iterable[pd.Timestamp]
+) -> Iterator[tuple[Dataset, dict[str, np.ndarray]]]:
+    """``known_at(dataset, m)`` at each moment, and the positions of the known rows.
+
+    The time rules are read once for all moments, and a layer whose known rows did not
+    change since the previous moment is the previous moment's frame (known rows only grow
+    with the moment, so an equal count means the same rows).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Validated layers.
+    moments : iterable of pandas.Timestamp
+        Tz-aware moments.
+
+    Yields
+    ------
+    known : Dataset
+        As :func:`known_at` returns it.
+    rows : dict of str to numpy.ndarray
+        Per layer with a time rule, the positions (in ``dataset``) of its known rows.
+    """
+    rules = {
+        name: rule
+        for name, frame in dataset.layers.items()
+        if (rule := _KnownFrom.of(LAYER_SCHEMAS[name], frame)) is not None
+    }
+    previous: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
+    for moment in moments:
+        layers = dict(dataset.layers)
+        rows = {}
+        for name, rule in rules.items():
+            known_rows = np.flatnonzero(rule.mask(moment).to_numpy(dtype=bool))
+            if name not in previous or len(previous[name][0]) != len(known_rows):
+                frame = dataset.layers[name].iloc[known_rows].reset_index(drop=True)
+                previous[name] = (known_rows, frame)
+            rows[name], layers[name] = previous[name]
+        yield replace(dataset, layers=layers), rows
+
+
+@dataclass(frozen=True)
+class _KnownFrom:
+    """A layer's time rule as one comparison per row with the moment."""
+
+    moments: pd.Series
+    inclusive: bool  # known when ``moments <= as_of`` (else ``<``)
+    missing_known: bool  # rows without a moment count
+
+    @classmethod
+    def of(cls, schema: LayerSchema, frame: pd.DataFrame) -> _KnownFrom | None:
+        """The rule of ``schema`` over ``frame``; None when every row always counts."""
+        column = schema.time_column
+        if schema.time_rule is TimeRule.TIMELESS or column is None:
+            return None
+        if schema.time_rule is TimeRule.OBSERVED:
+            return cls(frame[column], inclusive=False, missing_known=False)
+        if schema.time_rule is TimeRule.PERIOD_END:
+            return cls(_day_after(frame[column]), inclusive=True, missing_known=False)
+        # STARTS: an optional column; without it every row counts.
+        if column not in frame:
+            return None
+        return cls(frame[column], inclusive=False, missing_known=True)
+
+    def mask(self, as_of: pd.Timestamp) -> pd.Series:
+        """Whether each row was known before ``as_of``."""
+        known = self.moments <= as_of if self.inclusive else self.moments < as_of
+        return known | self.moments.isna() if self.missing_known else known
 
 
 def _day_after(moments: pd.Series) -> pd.Series:

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from buitengebied.dataset import Dataset, ProgressCallback
-from buitengebied.evidence.features import Evidence, compute_evidence
+from buitengebied.evidence.features import Evidence, SharedEvidence, compute_evidence
 from buitengebied.evidence.layerspec import LayerSpec, load_layer_specs
-from buitengebied.load.timefilter import known_at
+from buitengebied.load.timefilter import known_at, known_at_moments
 from buitengebied.scoring.fusion import RiskScores, fuse
 
 
@@ -136,11 +136,14 @@ def evidence_at_moments(
     raw : pandas.DataFrame
         One column per factor (spec order), one row per address.
     """
-    address_ids = pd.Index(dataset.addresses["address_id"], name="address_id")
+    # The addresses are timeless: their coordinates, KD-tree and id index serve every
+    # moment, and so does each energy comparison while the known periods stay the same.
+    shared = SharedEvidence.of(dataset)
     latest: dict[str, _Latest] = {}
-    tracked = {s.source_layer for s in specs if s.method in _ACCUMULATE} & set(dataset.layers)
-    for moment in moments:
-        known, known_rows = _known_with_rows(dataset, moment, tracked)
+    moments = list(moments)
+    for moment, (known, known_rows) in zip(
+        moments, known_at_moments(dataset, moments), strict=True
+    ):
         keys = {spec.name: _inputs_key(spec, known, moment) for spec in specs}
         stale = [s for s in specs if s.name not in latest or latest[s.name].key != keys[s.name]]
         grown = [s for s in stale if s.method in _ACCUMULATE and s.name in latest]
@@ -153,7 +156,7 @@ def evidence_at_moments(
         }
         if full or joined:
             mixed = replace(known, layers={**known.layers, **new_rows})
-            fresh = compute_evidence(mixed, [*full, *joined], as_of=moment).raw
+            fresh = compute_evidence(mixed, [*full, *joined], as_of=moment, shared=shared).raw
             for spec in full:
                 rows = known_rows.get(spec.source_layer, np.zeros(0, dtype=np.int64))
                 latest[spec.name] = _Latest(
@@ -169,6 +172,7 @@ def evidence_at_moments(
                 replace(known, layers={**known.layers, spec.source_layer: only_new}),
                 [spec],
                 as_of=moment,
+                shared=shared,
             ).raw[spec.name]
             latest[spec.name] = _combine(
                 spec, latest[spec.name], added.to_numpy(), known_rows, moment
@@ -177,22 +181,10 @@ def evidence_at_moments(
             latest[spec.name].key = keys[spec.name]
         yield (
             moment,
-            pd.DataFrame({s.name: latest[s.name].values for s in specs}, index=address_ids),
+            pd.DataFrame(
+                {s.name: latest[s.name].values for s in specs}, index=shared.addresses.ids
+            ),
         )
-
-
-def _known_with_rows(
-    dataset: Dataset, moment: pd.Timestamp, tracked: set[str]
-) -> tuple[Dataset, dict[str, np.ndarray]]:
-    """``known_at(dataset, moment)`` and the positions of the known rows of ``tracked``."""
-    row = "__row_in_dataset"
-    layers = dict(dataset.layers)
-    for name in tracked:
-        layers[name] = layers[name].assign(**{row: np.arange(len(layers[name]))})
-    known = known_at(replace(dataset, layers=layers), moment)
-    rows = {name: known.layers[name][row].to_numpy() for name in tracked}
-    unmarked = {name: known.layers[name].drop(columns=row) for name in tracked}
-    return replace(known, layers={**known.layers, **unmarked}), rows
 
 
 def _joinable(grown: list[LayerSpec], full: list[LayerSpec]) -> list[LayerSpec]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -175,7 +175,7 @@ def training_examples(
     warmup_days: int = DEFAULT_WARMUP_DAYS,
     block_size_m: float = DEFAULT_BLOCK_SIZE_M,
     max_uninspected_per_cutoff: int = DEFAULT_MAX_UNINSPECTED_PER_CUTOFF,
-    with_features: bool = True,
+    with_features: bool | Literal["if_a_find"] = True,
     random_state: int | None = 0,
 ) -> TrainingSet:
     """Build (address, cut-off) examples from the history before ``as_of``.
@@ -201,9 +201,10 @@ def training_examples(
     max_uninspected_per_cutoff : int
         Uninspected examples kept per cut-off; beyond, a random sample weighted by the
         inverse sampling rate.
-    with_features : bool, default True
+    with_features : bool or "if_a_find", default True
         ``False`` leaves the features at zero and skips the evidence: enough to count the
-        labels at a fraction of the cost.
+        labels at a fraction of the cost.  ``"if_a_find"``: features only when some
+        label is a find (without one nothing can be learned from them).
     random_state : int or None
         Seeds the sample of uninspected examples.
 
@@ -212,6 +213,96 @@ def training_examples(
     TrainingSet
     """
     specs = specs if specs is not None else load_layer_specs()
+    labelled = _labelled_examples(
+        dataset,
+        as_of=as_of,
+        horizon_days=horizon_days,
+        step_days=step_days,
+        warmup_days=warmup_days,
+        block_size_m=block_size_m,
+        max_uninspected_per_cutoff=max_uninspected_per_cutoff,
+        random_state=random_state,
+    )
+    if with_features == "if_a_find":
+        with_features = any(label.any() for label in labelled.labels)
+    return labelled.with_features(dataset, specs) if with_features else labelled.without(specs)
+
+
+@dataclass
+class _LabelledExamples:
+    """The examples of a :class:`TrainingSet` and their labels, before any evidence."""
+
+    cutoffs: list[pd.Timestamp]
+    address_ids: pd.Index
+    rows: list[np.ndarray]  # address positions kept at each cut-off
+    labels: list[np.ndarray]
+    exposures: list[np.ndarray]
+    weights: list[np.ndarray]
+    blocks: np.ndarray  # spatial block of every address
+    n_finds: int
+
+    def with_features(self, dataset: Dataset, specs: list[LayerSpec]) -> TrainingSet:
+        """The training set with the factor strengths at each cut-off."""
+        names = _weighted_names(specs)
+        strengths = []
+        for (_, raw), kept in zip(
+            evidence_at_moments(dataset, self.cutoffs, specs=specs), self.rows, strict=True
+        ):
+            # Standardised over all addresses of the cut-off, as the ranking at T would be.
+            strength = normalise(raw.iloc[kept], factor_scale(raw))[names]
+            strengths.append(strength.to_numpy(dtype=np.float32))
+        return self._training_set(strengths, names)
+
+    def without(self, specs: list[LayerSpec]) -> TrainingSet:
+        """The training set with every feature zero: enough to count the labels."""
+        names = _weighted_names(specs)
+        return self._training_set(
+            [np.zeros((len(kept), len(names)), dtype=np.float32) for kept in self.rows], names
+        )
+
+    def _training_set(self, strengths: list[np.ndarray], names: list[str]) -> TrainingSet:
+        empty = np.zeros(0, dtype=bool)
+        rows = np.concatenate(self.rows) if self.rows else np.zeros(0, dtype=np.int64)
+        sizes = [len(kept) for kept in self.rows]
+        # Built from codes: factorising half a million (cut-off, address_id) pairs, as
+        # concatenating frames with keys does, costs seconds at province scale.
+        index = pd.MultiIndex(
+            levels=[pd.DatetimeIndex(self.cutoffs, tz="UTC"), self.address_ids],
+            codes=[np.repeat(np.arange(len(sizes)), sizes), rows],
+            names=["cutoff", "address_id"],
+            verify_integrity=False,
+        )
+        values = np.concatenate(strengths) if strengths else np.zeros((0, len(names)), np.float32)
+        return TrainingSet(
+            X=pd.DataFrame(values, index=index, columns=names),
+            y=np.concatenate(self.labels) if self.labels else empty,
+            exposure=np.concatenate(self.exposures) if self.exposures else empty,
+            groups=example_groups(
+                pd.DatetimeIndex(self.cutoffs, tz="UTC").repeat(sizes), self.blocks[rows]
+            ),
+            sample_weight=np.concatenate(self.weights) if self.weights else np.zeros(0),
+            cutoffs=self.cutoffs,
+            n_finds=self.n_finds,
+        )
+
+
+def _weighted_names(specs: list[LayerSpec]) -> list[str]:
+    """The factors a model weighs: every factor but the modifiers (which scale a score)."""
+    return [s.name for s in specs if not is_modifier(s)]
+
+
+def _labelled_examples(
+    dataset: Dataset,
+    *,
+    as_of: pd.Timestamp,
+    horizon_days: int,
+    step_days: int,
+    warmup_days: int,
+    block_size_m: float,
+    max_uninspected_per_cutoff: int,
+    random_state: int | None,
+) -> _LabelledExamples:
+    """The examples at every training cut-off and their labels (see :func:`training_examples`)."""
     cutoffs = training_cutoffs(
         dataset,
         as_of=as_of,
@@ -224,7 +315,6 @@ def training_examples(
     blocks = spatial_blocks(address_xy(dataset), block_size_m=block_size_m)
     finds, visits = _inspection_moments(dataset, address_ids)
     window_ends = [local_days_later(c, horizon_days) for c in cutoffs]
-    names = [s.name for s in specs if not is_modifier(s)]
     rng = np.random.default_rng(random_state)
     base_weight = min(1.0, step_days / horizon_days)
     rows, labels, exposures, weights = [], [], [], []
@@ -236,44 +326,14 @@ def training_examples(
         labels.append(label[kept])
         exposures.append(exposure[kept])
         weights.append(weight * base_weight)
-    strengths = []
-    if with_features:
-        for (_, raw), kept in zip(
-            evidence_at_moments(dataset, cutoffs, specs=specs), rows, strict=True
-        ):
-            # Standardised over all addresses of the cut-off, as the ranking at T would be.
-            strength = normalise(raw.iloc[kept], factor_scale(raw))
-            strengths.append(strength.astype(np.float32))
-    else:
-        strengths = [
-            pd.DataFrame(0.0, index=address_ids[kept], columns=names, dtype=np.float32)
-            for kept in rows
-        ]
-    if cutoffs:
-        X = pd.concat(strengths, keys=cutoffs, names=["cutoff", "address_id"])[names]
-    else:
-        X = pd.DataFrame(
-            {name: np.zeros(0) for name in names},
-            index=pd.MultiIndex.from_arrays([[], []], names=["cutoff", "address_id"]),
-        )
     n_finds = int(
         sum(
             any(c <= moment < e for c, e in zip(cutoffs, window_ends, strict=True))
             for moment in finds[1]
         )
     )
-    empty = np.zeros(0, dtype=bool)
-    return TrainingSet(
-        X=X,
-        y=np.concatenate(labels) if labels else empty,
-        exposure=np.concatenate(exposures) if exposures else empty,
-        groups=example_groups(
-            pd.DatetimeIndex(cutoffs, tz="UTC").repeat([len(kept) for kept in rows]),
-            blocks[np.concatenate(rows)] if rows else np.zeros((0, 2), dtype=np.int64),
-        ),
-        sample_weight=np.concatenate(weights) if weights else np.zeros(0),
-        cutoffs=cutoffs,
-        n_finds=n_finds,
+    return _LabelledExamples(
+        cutoffs, address_ids, rows, labels, exposures, weights, blocks, n_finds
     )
 
 
@@ -359,24 +419,18 @@ def fit_learned_model(
         or (every inspected example a find) no model and the reason.
     """
     specs = specs if specs is not None else load_layer_specs()
-
-    def examples(with_features: bool) -> TrainingSet:
-        return training_examples(
-            dataset,
-            as_of=as_of,
-            specs=specs,
-            horizon_days=horizon_days,
-            step_days=step_days,
-            warmup_days=warmup_days,
-            with_features=with_features,
-            random_state=random_state,
-        )
-
     # Counting labels is cheap; the evidence per cut-off is only worth it with a find to
     # learn from.  Without one the model is the expert model, whatever the features.
-    training = examples(with_features=False)
-    if training.y.any():
-        training = examples(with_features=True)
+    training = training_examples(
+        dataset,
+        as_of=as_of,
+        specs=specs,
+        horizon_days=horizon_days,
+        step_days=step_days,
+        warmup_days=warmup_days,
+        with_features="if_a_find",
+        random_state=random_state,
+    )
     model = LearnedRiskModel(
         horizon_days=horizon_days,
         prior_strength=prior_strength,
