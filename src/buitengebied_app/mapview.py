@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
+from typing import cast
 
 import folium
 import pandas as pd
@@ -120,7 +121,8 @@ def build_map(
     if len(reports):
         _reports(reports).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
-    fmap.get_root().header.add_child(folium.Element(f"<style>{_LABEL_CSS}</style>"))
+    figure = cast(folium.Figure, fmap.get_root())
+    figure.header.add_child(folium.Element(f"<style>{_LABEL_CSS}</style>"))
     fmap.fit_bounds([list(south_west), list(north_east)])
     return fmap
 
