@@ -36,6 +36,10 @@ WOOD_CLUSTERS = (
     (214900.0, 445400.0, 1.0),
     (226900.0, 444000.0, 1.0),
 )
+# The IJssel forms the western edge between Doesburg and Zutphen: the stretch of the
+# boundary west of this x, between these y (EPSG:28992).
+IJSSEL_Y_RANGE = (445_000.0, 458_500.0)
+IJSSEL_MAX_X = 214_000.0
 # Synthetic brooks at roughly the places of the Baakse Beek, the Veengoot and the Oude IJssel.
 BROOKS = (
     ((224500.0, 455200.0), (218500.0, 454600.0), (213000.0, 454900.0), (209500.0, 455600.0)),
@@ -289,10 +293,11 @@ def _blob(x: float, y: float, radius_m: float, rng: np.random.Generator) -> Poly
 def _water(area: Polygon, rng: np.random.Generator) -> gpd.GeoSeries:
     """The IJssel along the western edge and the brooks, with a little meander."""
     coords = np.asarray(area.exterior.coords)
-    ymin, ymax = coords[:, 1].min(), coords[:, 1].max()
     west = []
-    for y0 in np.arange(ymin, ymax, 500.0):
-        band = coords[(coords[:, 1] >= y0) & (coords[:, 1] < y0 + 500.0)]
+    for y0 in np.arange(IJSSEL_Y_RANGE[0], IJSSEL_Y_RANGE[1], 500.0):
+        band = coords[
+            (coords[:, 1] >= y0) & (coords[:, 1] < y0 + 500.0) & (coords[:, 0] < IJSSEL_MAX_X)
+        ]
         if len(band):
             west.append((band[:, 0].min() - 120.0, y0 + 250.0))
     lines: list[LineString] = [LineString(west)]

@@ -186,9 +186,30 @@ def _choose(table: dict[str, float], n: int, rng: np.random.Generator) -> np.nda
     return rng.choice(keys, size=n, p=p / p.sum())
 
 
-def _confidence(n: int, p: tuple[float, float, float], rng: np.random.Generator) -> np.ndarray:
-    """Confidence levels low, medium, high."""
-    return rng.choice(np.array(["low", "medium", "high"]), size=n, p=np.array(p))
+def _frame(
+    x: np.ndarray,
+    y: np.ndarray,
+    day: np.ndarray,
+    category: np.ndarray | str,
+    role: np.ndarray | str,
+    site: np.ndarray | int,
+    *,
+    confidence: tuple[float, float, float],
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Reports of one source; confidence drawn with probabilities (low, medium, high)."""
+    levels = rng.choice(np.array(["low", "medium", "high"]), size=len(x), p=np.array(confidence))
+    return pd.DataFrame(
+        {
+            "x": x,
+            "y": y,
+            "day": day,
+            "category": category,
+            "reporter_role": role,
+            "confidence": levels,
+            "site": site,
+        }
+    )
 
 
 def _green_hot_spots(geography: Geography, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -263,16 +284,15 @@ def _background(
             x[at_spot] = spots[pick, 0] + rng.normal(0.0, 150.0, int(at_spot.sum()))
             y[at_spot] = spots[pick, 1] + rng.normal(0.0, 150.0, int(at_spot.sum()))
         frames.append(
-            pd.DataFrame(
-                {
-                    "x": x,
-                    "y": y,
-                    "day": rng.integers(0, days, count),
-                    "category": category,
-                    "reporter_role": name,
-                    "confidence": _confidence(count, (0.55, 0.35, 0.1), rng),
-                    "site": -1,
-                }
+            _frame(
+                x,
+                y,
+                rng.integers(0, days, count),
+                category,
+                name,
+                -1,
+                confidence=(0.55, 0.35, 0.1),
+                rng=rng,
             )
         )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -296,16 +316,15 @@ def _heavy_reporters(
         length = int(rng.integers(120, 540))
         first = int(rng.integers(0, max(1, days - length)))
         frames.append(
-            pd.DataFrame(
-                {
-                    "x": x,
-                    "y": y,
-                    "day": first + rng.integers(0, length, n),
-                    "category": _choose(ROLE_CATEGORIES["resident"], n, rng),
-                    "reporter_role": "resident",
-                    "confidence": _confidence(n, (0.7, 0.25, 0.05), rng),
-                    "site": -1,
-                }
+            _frame(
+                x,
+                y,
+                first + rng.integers(0, length, n),
+                _choose(ROLE_CATEGORIES["resident"], n, rng),
+                "resident",
+                -1,
+                confidence=(0.7, 0.25, 0.05),
+                rng=rng,
             )
         )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -358,16 +377,15 @@ def _site_reports(
             )
         first = (start - window_start).days
         frames.append(
-            pd.DataFrame(
-                {
-                    "x": x,
-                    "y": y,
-                    "day": first + rng.integers(0, max(1, (end - start).days), n),
-                    "category": _choose(SITE_CATEGORIES[site["site_kind"]], n, rng),
-                    "reporter_role": role,
-                    "confidence": _confidence(n, (0.3, 0.45, 0.25), rng),
-                    "site": index,
-                }
+            _frame(
+                x,
+                y,
+                first + rng.integers(0, max(1, (end - start).days), n),
+                _choose(SITE_CATEGORIES[site["site_kind"]], n, rng),
+                role,
+                index,
+                confidence=(0.3, 0.45, 0.25),
+                rng=rng,
             )
         )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -379,17 +397,16 @@ def _dumping_reports(
     """Half of the found dumpings are also reported, by whoever found them."""
     chosen = dumping_records[rng.random(len(dumping_records)) < 0.5]
     n = len(chosen)
-    return pd.DataFrame(
-        {
-            "x": chosen["x"].to_numpy() + rng.normal(0.0, 20.0, n),
-            "y": chosen["y"].to_numpy() + rng.normal(0.0, 20.0, n),
-            "day": (pd.to_datetime(chosen["observed_at"]) - window_start).dt.days.to_numpy()
-            - rng.integers(0, 2, n),
-            "category": "drug_waste",
-            "reporter_role": rng.choice(["ranger", "water_board", "resident", "farmer", "boa"], n),
-            "confidence": _confidence(n, (0.1, 0.4, 0.5), rng),
-            "site": chosen["site"].to_numpy(),
-        }
+    return _frame(
+        chosen["x"].to_numpy() + rng.normal(0.0, 20.0, n),
+        chosen["y"].to_numpy() + rng.normal(0.0, 20.0, n),
+        (pd.to_datetime(chosen["observed_at"]) - window_start).dt.days.to_numpy()
+        - rng.integers(0, 2, n),
+        "drug_waste",
+        rng.choice(["ranger", "water_board", "resident", "farmer", "boa"], n),
+        chosen["site"].to_numpy(),
+        confidence=(0.1, 0.4, 0.5),
+        rng=rng,
     )
 
 
@@ -409,17 +426,15 @@ def _drain_reports(
     n = len(rows)
     x = premises["x"].to_numpy()[rows] + rng.normal(0.0, 300.0, n)
     y = premises["y"].to_numpy()[rows] + rng.normal(0.0, 300.0, n)
-    return pd.DataFrame(
-        {
-            "x": x,
-            "y": y,
-            "day": (pd.to_datetime(noticed["day"]) - window_start).dt.days.to_numpy()
-            + rng.integers(0, 10, n),
-            "category": "chemical_smell",
-            "reporter_role": "water_board",
-            "confidence": _confidence(n, (0.3, 0.5, 0.2), rng),
-            "site": noticed["site"].to_numpy(),
-        }
+    return _frame(
+        x,
+        y,
+        (pd.to_datetime(noticed["day"]) - window_start).dt.days.to_numpy() + rng.integers(0, 10, n),
+        "chemical_smell",
+        "water_board",
+        noticed["site"].to_numpy(),
+        confidence=(0.3, 0.5, 0.2),
+        rng=rng,
     )
 
 

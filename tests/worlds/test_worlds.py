@@ -237,3 +237,16 @@ def test_command_line_writes_a_world_and_names_its_day(tmp_path: Path):
     )
     assert (tmp_path / "truth.csv").is_file()
     assert not (tmp_path / "data" / "energy.csv").exists()
+
+
+@pytest.mark.slow
+def test_kinds_write_the_formats_they_say(worlds: dict[str, World]):
+    sparse = layers(worlds["sparse_reports"])
+    assert sparse["reports"].suffix == ".csv"
+    assert {"lon", "lat"} <= set(read_layer(sparse["reports"]).columns)
+    assert {"x", "y"} <= set(read_layer(sparse["addresses"]).columns)
+    assert layers(worlds["noisy_reports"])["reports"].suffix == ".parquet"
+    assert layers(worlds["mostly_grows"])["dumpings"].suffix == ".geojson"
+    register = gpd.read_file(layers(worlds["mostly_labs"])["vacant_buildings"])
+    assert (register.geometry.geom_type == "Polygon").all()
+    assert "roads" not in layers(worlds["no_energy"])
