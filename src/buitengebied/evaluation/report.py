@@ -470,7 +470,8 @@ def _repeat_table(diagnostic: BiasDiagnostic) -> str:
     warning = (
         f"<p class='verdict'><b>{_escape(diagnostic.repeat_warning)}</b></p>"
         if diagnostic.repeats_visits
-        else "<p>De top van de ranglijst is geen herhaling van eerdere bezoeken.</p>"
+        else "<p>Geen waarschuwing: minder dan de helft van de top 100 was eerder "
+        "gecontroleerd, of niet meer dan drie keer het gemiddelde van alle adressen.</p>"
     )
     return (
         "<table><thead><tr><th>Deel van de ranglijst</th><th>Eerder gecontroleerd</th>"
