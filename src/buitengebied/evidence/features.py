@@ -11,9 +11,10 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,7 @@ from buitengebied.dataset import Dataset, ProgressCallback
 from buitengebied.evidence.density import GridReaders, kernel_density_at
 from buitengebied.evidence.energy import EnergyComparison, compare_energy
 from buitengebied.evidence.layerspec import LayerSpec
-from buitengebied.evidence.premises import premises_components
+from buitengebied.evidence.premises import premises_components, seclusion_of
 from buitengebied.evidence.waste import carried_waste
 
 logger = logging.getLogger(__name__)
@@ -201,10 +202,13 @@ class SharedEvidence:
         The addresses.
     energy : dict of str to (pandas.DataFrame, EnergyComparison)
         Per energy factor: the rows compared and their comparison.
+    seclusions : dict
+        The premises' distance from the village edge per parameter set (timeless).
     """
 
     addresses: AddressLookup
     energy: dict[str, tuple[pd.DataFrame, EnergyComparison]] = field(default_factory=dict)
+    seclusions: dict[tuple[float, float, float], np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def of(cls, dataset: Dataset) -> SharedEvidence:
@@ -221,6 +225,17 @@ class SharedEvidence:
             self.energy[name] = made
         return made[1]
 
+    def seclusion(self, params: Mapping[str, Any]) -> np.ndarray:
+        """The addresses' :func:`~buitengebied.evidence.premises.seclusion_of`, made once."""
+        key = (
+            float(params["village_radius_m"]),
+            float(params["village_min_addresses"]),
+            float(params["edge_scale_m"]),
+        )
+        if key not in self.seclusions:
+            self.seclusions[key] = seclusion_of(self.addresses.xy, params)
+        return self.seclusions[key]
+
 
 def _evidence_for(
     spec: LayerSpec,
@@ -236,7 +251,7 @@ def _evidence_for(
     if spec.method == "remoteness":
         return _remoteness(addresses.xy, spec.params["bandwidth_m"]), None
     if spec.method == "premises":
-        components = premises_components(spec, dataset)
+        components = premises_components(spec, dataset, seclusion=shared.seclusion(spec.params))
         return components.combined(), components.as_frame(addresses.ids)
     records = select_records(spec, source)
     weights = record_weights(spec, records, as_of=as_of)

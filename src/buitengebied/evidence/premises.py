@@ -33,8 +33,9 @@ without erasing what the others say.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -130,7 +131,9 @@ def vacancy_matches(
     return np.concatenate(rows).astype(np.int64), np.concatenate(addresses).astype(np.int64)
 
 
-def premises_components(spec: LayerSpec, dataset: Dataset) -> PremisesComponents:
+def premises_components(
+    spec: LayerSpec, dataset: Dataset, *, seclusion: np.ndarray | None = None
+) -> PremisesComponents:
     """Compute the components of a ``premises`` factor for every address.
 
     Parameters
@@ -139,6 +142,9 @@ def premises_components(spec: LayerSpec, dataset: Dataset) -> PremisesComponents
         A factor with method ``premises``.
     dataset : Dataset
         Records known at the moment of the ranking (the register rows among them).
+    seclusion : numpy.ndarray, optional
+        :func:`seclusion_of` the addresses with the factor's parameters, when computed
+        already (it depends on the addresses alone, not on the moment).
 
     Returns
     -------
@@ -163,11 +169,10 @@ def premises_components(spec: LayerSpec, dataset: Dataset) -> PremisesComponents
     return PremisesComponents(
         use=use,
         size=_size(area, params["small_floor_area_m2"], params["large_floor_area_m2"]),
-        seclusion=_seclusion(
-            shapely.get_coordinates(np.asarray(addresses.geometry)),
-            radius_m=params["village_radius_m"],
-            min_addresses=params["village_min_addresses"],
-            edge_scale_m=params["edge_scale_m"],
+        seclusion=(
+            seclusion
+            if seclusion is not None
+            else seclusion_of(shapely.get_coordinates(np.asarray(addresses.geometry)), params)
         ),
         vacancy=np.where(on_register, 1.0 + params["vacancy_bonus"] * type_weight, 1.0),
     )
@@ -239,10 +244,33 @@ def _size(area_m2: np.ndarray, small_m2: float, large_m2: float) -> np.ndarray:
     return np.where(np.isnan(area_m2), UNKNOWN_COMPONENT, np.clip(scaled, 0.0, 1.0))
 
 
+def seclusion_of(xy: np.ndarray, params: Mapping[str, Any]) -> np.ndarray:
+    """Return how far each address lies from the village edge, in ``[0, 1)``.
+
+    Parameters
+    ----------
+    xy : numpy.ndarray, shape (n, 2)
+        The addresses, EPSG:28992.
+    params : mapping
+        The factor's ``village_radius_m``, ``village_min_addresses`` and ``edge_scale_m``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        ``1 - exp(-d / edge_scale_m)``, ``d`` the distance to the nearest village address
+        (one with at least ``village_min_addresses`` within ``village_radius_m``).
+    """
+    return _seclusion(
+        xy,
+        radius_m=params["village_radius_m"],
+        min_addresses=params["village_min_addresses"],
+        edge_scale_m=params["edge_scale_m"],
+    )
+
+
 def _seclusion(
     xy: np.ndarray, *, radius_m: float, min_addresses: float, edge_scale_m: float
 ) -> np.ndarray:
-    """``1 - exp(-d / edge_scale_m)``, ``d`` the distance to the nearest village address."""
     if len(xy) == 0:
         return np.zeros(0)
     tree = cKDTree(xy)
