@@ -88,7 +88,7 @@ def warm_analysis() -> None:
     """Start computing the current analysis in the background, unless held or under way.
 
     The log-in page calls this: while the user types, the server loads and scores the
-    data and prepares the map's layers, so the map after the log-in only draws.  An error is left for the page that
+    data, so the map after the log-in only draws.  An error is left for the page that
     needs the analysis, which computes it again and shows the message.
     """
     held, store, key = _analyses(), session.store(), analysis_key()
@@ -100,10 +100,6 @@ def warm_analysis() -> None:
     def compute() -> None:
         try:
             _computed(held, store, key, _ignore_progress)
-            # And what the map draws from it, so the map page after the log-in only draws.
-            context_layers(key)
-            strength_grid(key)
-            address_strengths(key)
         except BuitengebiedError:
             logger.info("warming the analysis failed; the map page will say why")
         finally:
