@@ -26,7 +26,12 @@ from buitengebied.dataset import Dataset, ProgressCallback
 from buitengebied.evidence.density import GridReaders, kernel_density_at
 from buitengebied.evidence.energy import EnergyComparison, compare_energy
 from buitengebied.evidence.layerspec import LayerSpec
-from buitengebied.evidence.premises import premises_components, seclusion_of
+from buitengebied.evidence.premises import (
+    PremisesComponents,
+    premises_components,
+    seclusion_of,
+    use_weights,
+)
 from buitengebied.evidence.waste import carried_waste
 
 logger = logging.getLogger(__name__)
@@ -204,11 +209,18 @@ class SharedEvidence:
         Per energy factor: the rows compared and their comparison.
     seclusions : dict
         The premises' distance from the village edge per parameter set (timeless).
+    uses : dict of str to numpy.ndarray
+        Per premises factor: the weight of each address's use (timeless).
+    premises : dict of str to (Dataset, PremisesComponents)
+        Per premises factor: the moment's dataset and its components, so that a
+        ``carried_waste`` factor reads its host's premises without computing them again.
     """
 
     addresses: AddressLookup
     energy: dict[str, tuple[pd.DataFrame, EnergyComparison]] = field(default_factory=dict)
     seclusions: dict[tuple[float, float, float], np.ndarray] = field(default_factory=dict)
+    uses: dict[str, np.ndarray] = field(default_factory=dict)
+    premises: dict[str, tuple[Dataset, PremisesComponents]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, dataset: Dataset) -> SharedEvidence:
@@ -236,6 +248,23 @@ class SharedEvidence:
             self.seclusions[key] = seclusion_of(self.addresses.xy, params)
         return self.seclusions[key]
 
+    def premises_at(self, spec: LayerSpec, dataset: Dataset) -> PremisesComponents:
+        """The components of premises factor ``spec`` over ``dataset``, made once per moment.
+
+        The timeless parts (seclusion, use) are made once over all moments; the rest
+        (the register rows known) once per ``dataset`` (the same object).
+        """
+        made = self.premises.get(spec.name)
+        if made is None or made[0] is not dataset:
+            if spec.name not in self.uses:
+                self.uses[spec.name] = use_weights(spec, dataset.addresses)
+            components = premises_components(
+                spec, dataset, seclusion=self.seclusion(spec.params), use=self.uses[spec.name]
+            )
+            made = (dataset, components)
+            self.premises[spec.name] = made
+        return made[1]
+
 
 def _evidence_for(
     spec: LayerSpec,
@@ -251,7 +280,7 @@ def _evidence_for(
     if spec.method == "remoteness":
         return _remoteness(addresses.xy, spec.params["bandwidth_m"]), None
     if spec.method == "premises":
-        components = premises_components(spec, dataset, seclusion=shared.seclusion(spec.params))
+        components = shared.premises_at(spec, dataset)
         return components.combined(), components.as_frame(addresses.ids)
     records = select_records(spec, source)
     weights = record_weights(spec, records, as_of=as_of)
@@ -263,7 +292,8 @@ def _evidence_for(
         if len(records) == 0 or "geometry" not in records:
             return np.zeros(len(addresses.ids)), None
         xy = record_points(records)
-        return carried_waste(spec, records, weights, xy, dataset, addresses.xy), None
+        host = None if spec.host is None else shared.premises_at(spec.host, dataset).combined()
+        return carried_waste(spec, records, weights, xy, addresses.xy, host), None
     if spec.method == "nearest":
         return _nearest(spec, records, weights, dataset, addresses), None
     return (

@@ -132,7 +132,11 @@ def vacancy_matches(
 
 
 def premises_components(
-    spec: LayerSpec, dataset: Dataset, *, seclusion: np.ndarray | None = None
+    spec: LayerSpec,
+    dataset: Dataset,
+    *,
+    seclusion: np.ndarray | None = None,
+    use: np.ndarray | None = None,
 ) -> PremisesComponents:
     """Compute the components of a ``premises`` factor for every address.
 
@@ -145,6 +149,8 @@ def premises_components(
     seclusion : numpy.ndarray, optional
         :func:`seclusion_of` the addresses with the factor's parameters, when computed
         already (it depends on the addresses alone, not on the moment).
+    use : numpy.ndarray, optional
+        :func:`use_weights` of the addresses, when computed already (timeless too).
 
     Returns
     -------
@@ -164,7 +170,8 @@ def premises_components(
     np.maximum.at(type_weight, matched, row_weight)
     on_register = np.zeros(n, dtype=bool)
     on_register[matched] = True
-    use = np.maximum(_use_weights(spec.record_weights, addresses), type_weight)
+    own_use = use if use is not None else use_weights(spec, addresses)
+    use = np.maximum(own_use, type_weight)
     area = _floor_area(addresses, register, rows, matched)
     return PremisesComponents(
         use=use,
@@ -182,9 +189,22 @@ def _lookup(tables: tuple[RecordWeights, ...], column: str) -> RecordWeights | N
     return next((table for table in tables if table.column == column), None)
 
 
-def _use_weights(tables: tuple[RecordWeights, ...], addresses: pd.DataFrame) -> np.ndarray:
-    """Weight of each address's use; the most suitable part of a multi-use value."""
-    table = _lookup(tables, "use")
+def use_weights(spec: LayerSpec, addresses: pd.DataFrame) -> np.ndarray:
+    """Weight of each address's use; the most suitable part of a multi-use value.
+
+    Parameters
+    ----------
+    spec : LayerSpec
+        A factor with method ``premises`` (its ``record_weights`` on column ``use``).
+    addresses : pandas.DataFrame
+        The addresses, with ``use`` where known.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        The weight per address, in the order of ``addresses``.
+    """
+    table = _lookup(spec.record_weights, "use")
     if table is None:
         return np.ones(len(addresses))
     if "use" not in addresses:

@@ -26,10 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from buitengebied.dataset import Dataset
 from buitengebied.evidence.density import kernel_density_at
 from buitengebied.evidence.layerspec import LayerSpec
-from buitengebied.evidence.premises import premises_components
 
 
 def burst_weights(
@@ -70,8 +68,8 @@ def carried_waste(
     records: pd.DataFrame,
     weights: np.ndarray,
     xy: np.ndarray,
-    dataset: Dataset,
     targets: np.ndarray,
+    host: np.ndarray | None = None,
 ) -> np.ndarray:
     """Evidence of a ``carried_waste`` factor at ``targets`` (see the module docstring).
 
@@ -85,10 +83,11 @@ def carried_waste(
         Their weights (per value, time decay).
     xy : numpy.ndarray, shape (n, 2)
         Their representative points.
-    dataset : Dataset
-        Records known at the moment (for the host factor).
     targets : numpy.ndarray, shape (m, 2)
-        Where to read the evidence: the addresses when a host factor is given.
+        Where to read the evidence.
+    host : numpy.ndarray, shape (m,), optional
+        The ``host_factor``'s premises value at each target (the addresses), as known at
+        the same moment; the density is multiplied by it.  Without: the density alone.
 
     Returns
     -------
@@ -106,9 +105,7 @@ def carried_waste(
         density += kernel_density_at(
             xy[chosen], weights[chosen], targets, bandwidth_m=float(bandwidth_m)
         )
-    if spec.host is None:
-        return density
-    return density * premises_components(spec.host, dataset).combined()
+    return density if host is None else density * host
 
 
 def _carry_distances(spec: LayerSpec, records: pd.DataFrame) -> np.ndarray:
