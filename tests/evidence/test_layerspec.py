@@ -125,7 +125,7 @@ def test_unknown_key_is_named_with_file_table_and_a_close_key(tmp_path: Path):
             "[layer]",
             'colour = "red"',
             "[layer] colour: unknown key; expected one of source_layer, title, description, "
-            "weight, visible_to",
+            "weight, visible_to, max_strength",
         ),
         (
             "[evidence.effort]",
@@ -234,6 +234,11 @@ def test_record_weights_column_must_be_a_contract_column_that_matches_as_text(tm
         ("weight = 1.0", 'weight = "1"', "[layer] weight: expected a number >= 0, got '1'"),
         ("weight = 1.0", "weight = true", "[layer] weight: expected a number >= 0, got True"),
         ('title = "Proef"', "title = 3", "[layer] title: expected a string, got 3"),
+        (
+            "weight = 1.0",
+            "weight = 1.0\nmax_strength = 0",
+            "[layer] max_strength: expected a positive number, got 0",
+        ),
         (
             "bandwidth_m = 400",
             "bandwidth_m = 0",
@@ -356,3 +361,13 @@ def test_a_layer_file_that_is_no_regular_file_is_an_error(tmp_path: Path):
 def test_empty_layers_dir_is_an_error(tmp_path: Path):
     with pytest.raises(LayerSpecError, match="no layer files"):
         load_layer_specs(tmp_path)
+
+
+def test_max_strength_is_read_and_the_shipped_signals_are_capped(tmp_path: Path):
+    write_layer(
+        tmp_path, "probe", PROBE.replace("weight = 1.0", "weight = 1.0\nmax_strength = 6", 1)
+    )
+    assert load_layer_specs(tmp_path)[0].max_strength == 6.0
+    shipped = {spec.name: spec.max_strength for spec in load_layer_specs()}
+    assert shipped["inspections"] == 8.0
+    assert shipped["energy"] is None

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ from buitengebied.scoring.fusion import (
     fuse,
     normalise,
     rank_scores,
+    strength_caps,
     strength_from_excess,
     top_factors,
 )
@@ -89,3 +92,32 @@ def test_top_factors_most_first_and_empty_only_for_zero_score():
     contributions = np.array([[0.1, 0.6, 0.3], [0.0, 0.0, 0.0], [0.0, 0.0, 0.02], [0.05, 1.0, 0.0]])
     labels = top_factors(contributions, ["a", "b", "c"])
     assert labels == ["b;c;a", "", "c", "b"]
+
+
+def test_a_capped_factor_never_outweighs_its_cap_and_contributions_still_add_up():
+    # "rare": one address in 1,000 carries it, so it stands at about 31.6 SD by rarity alone.
+    ids = pd.Index([f"a{i:04d}" for i in range(1000)], name="address_id")
+    rare = np.zeros(1000)
+    rare[0] = 1.0
+    common = np.linspace(0.0, 1.0, 1000)
+    raw = pd.DataFrame({"rare": rare, "common": common}, index=ids)
+    capped = replace(spec("rare", 1.0), max_strength=4.0)
+    uncapped = fuse(Evidence(ids, raw, [spec("rare", 1.0), spec("common", 3.0)], [], {}))
+    scores = fuse(Evidence(ids, raw, [capped, spec("common", 3.0)], [], {}))
+    table = scores.table.set_index("address_id")
+    assert table["contribution_rare"].max() == pytest.approx(4.0)
+    assert uncapped.table.set_index("address_id").loc["a0000", "contribution_rare"] > 15.0
+    assert_allclose(table["score"], table["contribution_rare"] + table["contribution_common"])
+    # Uncapped, the rare indicator heads the list; capped (4), the strongest common value
+    # (3 x 1.73 SD) does.
+    assert uncapped.table["address_id"].iloc[0] == "a0000"
+    assert scores.table["address_id"].iloc[0] == "a0999"
+    assert strength_caps([capped, spec("common", 1.0)]) == {"rare": 4.0}
+
+
+def test_normalise_caps_only_the_named_factors():
+    raw = pd.DataFrame({"a": [0.0] * 99 + [1.0], "b": [0.0] * 99 + [1.0]})
+    strength = normalise(raw, factor_scale(raw), {"a": 2.5})
+    assert strength["a"].max() == 2.5
+    assert strength["b"].max() == pytest.approx(normalise(raw, factor_scale(raw))["b"].max())
+    assert strength["b"].max() > 8.0

@@ -68,7 +68,14 @@ _SUFFIX: Final = ".toml"
 _SHOWN_CHARS: Final = 60
 
 _TOP_KEYS: Final = ("layer", "evidence")
-_LAYER_KEYS: Final = ("source_layer", "title", "description", "weight", "visible_to")
+_LAYER_KEYS: Final = (
+    "source_layer",
+    "title",
+    "description",
+    "weight",
+    "visible_to",
+    "max_strength",
+)
 _RECORD_OPTIONS: Final = ("half_life_days", "filter", "record_weights")
 _EFFORT_KEYS: Final = ("source_layer", "bandwidth_m", "reference_count")
 #: The layer whose rows tell a ``premises`` factor that a building stands empty.
@@ -199,6 +206,9 @@ class LayerSpec:
         could host the source.
     host : LayerSpec or None
         The resolved ``host_factor`` (set by :func:`load_layer_specs`).
+    max_strength : float or None
+        Largest strength of the factor in the fusion (standard deviations above the mean,
+        see :func:`buitengebied.scoring.fusion.strength_caps`); ``None`` for none.
     """
 
     name: str
@@ -217,6 +227,7 @@ class LayerSpec:
     carry_distance: RecordWeights | None = None
     host_factor: str | None = None
     host: LayerSpec | None = None
+    max_strength: float | None = None
 
 
 def is_modifier(spec: LayerSpec) -> bool:
@@ -512,6 +523,9 @@ def _spec_from_document(reader: _Reader, name: str, document: dict[str, Any]) ->
         host_factor=None
         if evidence.get("host_factor") is None
         else reader.string("[evidence]", "host_factor", evidence.get("host_factor")),
+        max_strength=None
+        if layer.get("max_strength") is None
+        else reader.number("[layer]", "max_strength", layer.get("max_strength"), positive=True),
     )
 
 

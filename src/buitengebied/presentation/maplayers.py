@@ -47,7 +47,7 @@ from buitengebied.access.roles import Role
 from buitengebied.evidence.layerspec import is_modifier
 from buitengebied.presentation.labels import REPORT_CATEGORY_LABELS
 from buitengebied.scoring.analysis import Analysis
-from buitengebied.scoring.fusion import fuse, normalise
+from buitengebied.scoring.fusion import fuse, normalise, strength_caps
 from buitengebied.scoring.surface import NODATA, risk_surface
 from buitengebied.settings import WORKING_CRS
 
@@ -175,7 +175,9 @@ def address_strengths(analysis: Analysis) -> pd.DataFrame:
     """Return every factor's strength per address (the fusion's ``f``), by ``address_id``."""
     raw = analysis.evidence.raw
     return normalise(
-        raw[[n for n in raw.columns if n in analysis.scores.scales]], analysis.scores.scales
+        raw[[n for n in raw.columns if n in analysis.scores.scales]],
+        analysis.scores.scales,
+        strength_caps(analysis.specs),
     )
 
 

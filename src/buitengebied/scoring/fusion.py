@@ -15,14 +15,14 @@ the scenario-family study behind this transform.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from buitengebied.evidence.features import Evidence
-from buitengebied.evidence.layerspec import is_modifier
+from buitengebied.evidence.layerspec import LayerSpec, is_modifier
 
 #: A factor is named in ``top_factors`` when it gives at least this share of the score.
 TOP_FACTOR_MIN_SHARE = 0.10
@@ -110,11 +110,45 @@ def strength_from_excess(z: np.ndarray) -> np.ndarray:
     return np.minimum(excess, linear) + linear * np.log(np.maximum(excess, linear) / linear)
 
 
-def normalise(raw: pd.DataFrame, scales: Mapping[str, tuple[float, float]]) -> pd.DataFrame:
-    """Apply ``f = strength_from_excess((x - mean) / sd)`` per factor."""
+def strength_caps(specs: Iterable[LayerSpec]) -> dict[str, float]:
+    """The largest strength of each factor whose layer file sets ``max_strength``.
+
+    A factor the partners call moderate (an inspection that noted ``signals``) is capped,
+    because the standardisation alone would not keep it moderate: a rare indicator that
+    0.5 % of the addresses carry stands ``1 / sqrt(0.005)``, about 14, standard deviations
+    above the mean, more than most strong energy anomalies.  That is rarity, not weight of
+    evidence (see ``docs/evaluation.md``).
+    """
+    return {spec.name: spec.max_strength for spec in specs if spec.max_strength is not None}
+
+
+def normalise(
+    raw: pd.DataFrame,
+    scales: Mapping[str, tuple[float, float]],
+    caps: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Apply ``f = strength_from_excess((x - mean) / sd)`` per factor, at most its cap.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        Raw evidence, one column per factor.
+    scales : mapping of str to (float, float)
+        ``(mean, sd)`` per factor (:func:`factor_scale`).
+    caps : mapping of str to float, optional
+        Largest strength per factor (:func:`strength_caps`); factors not named are uncapped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The strengths, same index and columns as ``raw``.
+    """
     means = np.array([scales[name][0] for name in raw.columns])
     spreads = np.array([scales[name][1] for name in raw.columns])
     strength = strength_from_excess((raw.to_numpy(dtype=float) - means) / spreads)
+    if caps:
+        ceiling = np.array([caps.get(name, np.inf) for name in raw.columns])
+        strength = np.minimum(strength, ceiling)
     return pd.DataFrame(strength, index=raw.index, columns=raw.columns)
 
 
@@ -128,6 +162,7 @@ def factor_strengths(
 ) -> tuple[pd.DataFrame, dict[str, tuple[float, float]]]:
     """Put every factor's raw evidence on the common scale (standard deviations above the mean).
 
+    A factor whose layer file sets ``max_strength`` is capped there (:func:`strength_caps`).
     Modifiers (:func:`~buitengebied.evidence.layerspec.is_modifier`) have no strength:
     they scale the score (:func:`with_modifiers`), so they are left out of the strengths
     and have no scale.
@@ -146,7 +181,7 @@ def factor_strengths(
     """
     raw = evidence.raw[additive_factors(evidence)]
     scales = factor_scale(raw)
-    return normalise(raw, scales), scales
+    return normalise(raw, scales, strength_caps(evidence.specs)), scales
 
 
 def with_modifiers(

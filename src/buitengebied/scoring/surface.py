@@ -35,7 +35,7 @@ from buitengebied.errors import ContractError
 from buitengebied.evidence.features import address_xy, kernel_density_evidence
 from buitengebied.evidence.layerspec import LayerSpec
 from buitengebied.io.atomic import atomic_path
-from buitengebied.scoring.fusion import RiskScores, normalise
+from buitengebied.scoring.fusion import RiskScores, normalise, strength_caps
 from buitengebied.settings import WORKING_CRS
 
 NODATA = -9999.0
@@ -182,7 +182,9 @@ def risk_surface(
             raw = pd.DataFrame(
                 {spec.name: kernel_density_evidence(spec, dataset, centres, as_of=as_of)}
             )
-            strength = normalise(raw, pd.Series({spec.name: scores.scales[spec.name]}))
+            strength = normalise(
+                raw, pd.Series({spec.name: scores.scales[spec.name]}), strength_caps([spec])
+            )
             layer = (strength[spec.name].to_numpy() * scores.weights[spec.name]).reshape(rows, cols)
         else:
             ranked = scores.table[f"contribution_{spec.name}"].to_numpy(dtype=float)

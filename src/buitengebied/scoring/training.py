@@ -34,7 +34,7 @@ from buitengebied.evidence.features import address_xy
 from buitengebied.evidence.layerspec import LayerSpec, is_modifier, load_layer_specs
 from buitengebied.scoring.analysis import evidence_at_moments
 from buitengebied.scoring.estimator import DEFAULT_PRIOR_STRENGTH, LearnedRiskModel
-from buitengebied.scoring.fusion import factor_scale, normalise
+from buitengebied.scoring.fusion import factor_scale, normalise, strength_caps
 from buitengebied.scoring.split import (
     DEFAULT_BLOCK_SIZE_M,
     DEFAULT_HORIZON_DAYS,
@@ -244,12 +244,13 @@ class _LabelledExamples:
     def with_features(self, dataset: Dataset, specs: list[LayerSpec]) -> TrainingSet:
         """The training set with the factor strengths at each cut-off."""
         names = _weighted_names(specs)
+        caps = strength_caps(specs)
         strengths = []
         for (_, raw), kept in zip(
             evidence_at_moments(dataset, self.cutoffs, specs=specs), self.rows, strict=True
         ):
             # Standardised over all addresses of the cut-off, as the ranking at T would be.
-            strength = normalise(raw.iloc[kept], factor_scale(raw))[names]
+            strength = normalise(raw.iloc[kept], factor_scale(raw), caps)[names]
             strengths.append(strength.to_numpy(dtype=np.float32))
         return self._training_set(strengths, names)
 
