@@ -560,6 +560,9 @@ def main(
         "results.md"
     ),
     seeds: Annotated[int, typer.Option(min=1, help="Seeds per kind: 1, 2, .., N.")] = 3,
+    first_seed: Annotated[
+        int, typer.Option(min=1, help="First seed per kind: seeds S, S+1, .., S+N-1.")
+    ] = 1,
     random: Annotated[int, typer.Option(min=0, help="Random-parameter worlds per generator.")] = 0,
     generator: Annotated[
         list[str] | None, typer.Option(help="gen1 and/or gen2 (default: both).")
@@ -584,10 +587,11 @@ def main(
     unknown = sorted(set(names) - set(chosen))
     if unknown:
         raise typer.BadParameter(f"unknown generator(s) {unknown}; known: gen1, gen2")
+    kind_seeds = list(range(first_seed, first_seed + seeds))
     tasks, skipped = plan_tasks(
         [chosen[name] for name in names],
         kinds=kind,
-        seeds=list(range(1, seeds + 1)),
+        seeds=kind_seeds,
         n_random=random,
         work_dir=work_dir,
         n_addresses=n_addresses,
@@ -615,7 +619,7 @@ def main(
     order = {(t.generator, t.kind, t.seed): i for i, t in enumerate(tasks)}
     rows.sort(key=lambda row: order[(row["generator"], row["kind"], row["seed"])])
     results = pd.DataFrame(rows)
-    text = render(results, skipped=skipped, seeds=list(range(1, seeds + 1)))
+    text = render(results, skipped=skipped, seeds=kind_seeds)
     write_csv(results, out.with_suffix(".csv"))
     write_text_atomic(out, text)
     typer.echo(text, nl=False)
