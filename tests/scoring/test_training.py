@@ -11,9 +11,10 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from buitengebied.evaluation.backtest import score_methods, select_methods
+from buitengebied.evidence.features import SharedEvidence, compute_evidence
 from buitengebied.evidence.layerspec import is_modifier, load_layer_specs
 from buitengebied.load.directory import load_data_dir
-from buitengebied.load.timefilter import known_at
+from buitengebied.load.timefilter import known_at, known_at_moments
 from buitengebied.scoring import training
 from buitengebied.scoring.analysis import analyse, evidence_at_moments
 from buitengebied.scoring.choice import ModelKind, choose_model, score_with_model
@@ -99,6 +100,37 @@ def test_shared_evidence_equals_a_full_analysis_at_every_cutoff(scenario):
         pd.testing.assert_frame_equal(
             examples.X.loc[cutoff], expected[examples.X.columns].astype(np.float32)
         )
+
+
+def test_register_matched_once_gives_the_premises_of_every_cutoff(scenario):
+    """The register's matches, made once over all rows, are each moment's own matches."""
+    scenario_dataset, specs, _ = scenario
+    premises = [s for s in specs if s.method == "premises" or s.host is not None]
+    cutoffs = training_examples(
+        scenario_dataset, as_of=parse_as_of(AS_OF), specs=specs, with_features=False
+    ).cutoffs
+    register = scenario_dataset.layers["vacant_buildings"]
+    assert register["address_id"].isna().any(), "the scenario needs unlinked register rows"
+    # Rows registered over the whole training period, so that the register grows.
+    since = pd.date_range(cutoffs[0] - pd.Timedelta(days=60), cutoffs[-1], periods=len(register))
+    register = register.assign(vacant_since=since[np.random.default_rng(3).permutation(len(since))])
+    dataset = replace(
+        scenario_dataset, layers={**scenario_dataset.layers, "vacant_buildings": register}
+    )
+    shared = SharedEvidence.of(dataset)
+    known_counts = []
+    for cutoff, known_rows in zip(
+        cutoffs, (rows for _, rows in known_at_moments(dataset, cutoffs)), strict=True
+    ):
+        known = known_at(dataset, cutoff)
+        known_counts.append(len(known.layers["vacant_buildings"]))
+        alone = compute_evidence(known, premises, as_of=cutoff).raw
+        sharing = compute_evidence(
+            known, premises, as_of=cutoff, shared=shared.at_moment(known_rows)
+        ).raw
+        pd.testing.assert_frame_equal(sharing, alone, check_exact=True)
+    assert 0 < min(known_counts) < max(known_counts) <= len(register)
+    assert len(shared.vacancies) == 1
 
 
 def test_uninspected_examples_are_sampled_and_weighted_up(scenario):

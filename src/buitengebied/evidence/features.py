@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,7 @@ from buitengebied.evidence.premises import (
     premises_components,
     seclusion_of,
     use_weights,
+    vacancy_matches,
 )
 from buitengebied.evidence.waste import carried_waste
 
@@ -214,6 +215,14 @@ class SharedEvidence:
     premises : dict of str to (Dataset, PremisesComponents)
         Per premises factor: the moment's dataset and its components, so that a
         ``carried_waste`` factor reads its host's premises without computing them again.
+    full : Dataset, optional
+        All records, of which each moment's dataset holds the known rows.
+    known_rows : mapping of str to numpy.ndarray, optional
+        Per layer with a time rule, the positions in ``full`` of the rows known at the
+        moment being computed (:meth:`at_moment`).
+    vacancies : dict of float to (numpy.ndarray, numpy.ndarray)
+        :func:`~buitengebied.evidence.premises.vacancy_matches` of ``full`` per match
+        distance: a register row matches the same addresses at every moment it is known.
     """
 
     addresses: AddressLookup
@@ -221,11 +230,62 @@ class SharedEvidence:
     seclusions: dict[tuple[float, float, float], np.ndarray] = field(default_factory=dict)
     uses: dict[str, np.ndarray] = field(default_factory=dict)
     premises: dict[str, tuple[Dataset, PremisesComponents]] = field(default_factory=dict)
+    full: Dataset | None = None
+    known_rows: Mapping[str, np.ndarray] | None = None
+    vacancies: dict[float, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, dataset: Dataset) -> SharedEvidence:
-        """Start sharing over the addresses of ``dataset`` (see :meth:`AddressLookup.of`)."""
-        return cls(AddressLookup.of(dataset))
+        """Start sharing over the addresses of ``dataset`` (see :meth:`AddressLookup.of`).
+
+        ``dataset`` holds all records; the moments' datasets hold its known rows.
+        """
+        return cls(AddressLookup.of(dataset), full=dataset)
+
+    def at_moment(self, known_rows: Mapping[str, np.ndarray]) -> SharedEvidence:
+        """The same caches, for the moment whose known rows (positions in ``full``) are given.
+
+        Parameters
+        ----------
+        known_rows : mapping of str to numpy.ndarray
+            As :func:`~buitengebied.load.timefilter.known_at_moments` yields them.
+
+        Returns
+        -------
+        SharedEvidence
+            A view that shares every cache with this one.
+        """
+        return replace(self, known_rows=known_rows)
+
+    def vacancy_matches_at(
+        self, dataset: Dataset, max_distance_m: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`~buitengebied.evidence.premises.vacancy_matches` of the moment's register.
+
+        Matched once over all register rows of ``full`` and kept to the rows known at the
+        moment, when the moment's register is those rows; matched directly otherwise.
+        """
+        full = self.full
+        register = dataset.layer("vacant_buildings")
+        everything = None if full is None else full.layer("vacant_buildings")
+        known = None if self.known_rows is None else self.known_rows.get("vacant_buildings")
+        if (
+            full is None
+            or register is None
+            or everything is None
+            or (known is None and register is not everything)
+            or (known is not None and len(known) != len(register))
+        ):
+            return vacancy_matches(dataset, max_distance_m=max_distance_m)
+        if max_distance_m not in self.vacancies:
+            self.vacancies[max_distance_m] = vacancy_matches(full, max_distance_m=max_distance_m)
+        rows, addresses = self.vacancies[max_distance_m]
+        if known is None:
+            return rows, addresses
+        position = np.searchsorted(known, rows)
+        is_known = position < len(known)
+        is_known[is_known] = known[position[is_known]] == rows[is_known]
+        return position[is_known], addresses[is_known]
 
     def energy_comparison(
         self, name: str, energy: pd.DataFrame, addresses: pd.DataFrame
@@ -259,7 +319,11 @@ class SharedEvidence:
             if spec.name not in self.uses:
                 self.uses[spec.name] = use_weights(spec, dataset.addresses)
             components = premises_components(
-                spec, dataset, seclusion=self.seclusion(spec.params), use=self.uses[spec.name]
+                spec,
+                dataset,
+                seclusion=self.seclusion(spec.params),
+                use=self.uses[spec.name],
+                matches=self.vacancy_matches_at(dataset, float(spec.params["match_distance_m"])),
             )
             made = (dataset, components)
             self.premises[spec.name] = made

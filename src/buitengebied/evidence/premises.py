@@ -137,6 +137,7 @@ def premises_components(
     *,
     seclusion: np.ndarray | None = None,
     use: np.ndarray | None = None,
+    matches: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> PremisesComponents:
     """Compute the components of a ``premises`` factor for every address.
 
@@ -151,6 +152,8 @@ def premises_components(
         already (it depends on the addresses alone, not on the moment).
     use : numpy.ndarray, optional
         :func:`use_weights` of the addresses, when computed already (timeless too).
+    matches : (numpy.ndarray, numpy.ndarray), optional
+        :func:`vacancy_matches` of the dataset's register rows, when known already.
 
     Returns
     -------
@@ -159,7 +162,11 @@ def premises_components(
     addresses = dataset.addresses
     n = len(addresses)
     params = spec.params
-    rows, matched = vacancy_matches(dataset, max_distance_m=params["match_distance_m"])
+    rows, matched = (
+        matches
+        if matches is not None
+        else vacancy_matches(dataset, max_distance_m=params["match_distance_m"])
+    )
     register = dataset.layer("vacant_buildings")
     row_weight = (
         _row_weights(spec.vacancy_weights, register.iloc[rows])
@@ -294,9 +301,9 @@ def _seclusion(
     if len(xy) == 0:
         return np.zeros(0)
     tree = cKDTree(xy)
-    around = tree.query_ball_point(xy, r=radius_m, return_length=True)
+    around = tree.query_ball_point(xy, r=radius_m, return_length=True, workers=-1)
     village = around >= min_addresses
     if not village.any():
         return np.ones(len(xy))
-    distance, _ = cKDTree(xy[village]).query(xy)
+    distance, _ = cKDTree(xy[village]).query(xy, workers=-1)
     return 1.0 - np.exp(-distance / edge_scale_m)

@@ -15,7 +15,7 @@ import pandas as pd
 from buitengebied.dataset import Dataset, ProgressCallback
 from buitengebied.evidence.features import Evidence, SharedEvidence, compute_evidence
 from buitengebied.evidence.layerspec import LayerSpec, load_layer_specs
-from buitengebied.load.timefilter import known_at, known_at_moments
+from buitengebied.load.timefilter import known_at_moments
 from buitengebied.scoring.fusion import RiskScores, fuse
 
 
@@ -50,6 +50,7 @@ def analyse(
     as_of: pd.Timestamp,
     specs: list[LayerSpec] | None = None,
     on_progress: ProgressCallback | None = None,
+    shared: SharedEvidence | None = None,
 ) -> Analysis:
     """Rank the addresses of a loaded dataset as known at ``as_of``.
 
@@ -63,14 +64,20 @@ def analyse(
         Factors; default: the files in ``layers/``.
     on_progress : callable, optional
         Receives ``(step, fraction)``.
+    shared : SharedEvidence, optional
+        What is shared with other calls over ``dataset`` (:meth:`SharedEvidence.of`),
+        e.g. with the learning's evidence at the training cut-offs.
 
     Returns
     -------
     Analysis
     """
     specs = specs if specs is not None else load_layer_specs()
-    known = known_at(dataset, as_of)
-    evidence = compute_evidence(known, specs, as_of=as_of, on_progress=on_progress)
+    shared = shared if shared is not None else SharedEvidence.of(dataset)
+    known, known_rows = next(known_at_moments(dataset, [as_of]))
+    evidence = compute_evidence(
+        known, specs, as_of=as_of, on_progress=on_progress, shared=shared.at_moment(known_rows)
+    )
     return Analysis(known, specs, evidence, fuse(evidence), as_of)
 
 
@@ -106,7 +113,11 @@ class _Latest:
 
 
 def evidence_at_moments(
-    dataset: Dataset, moments: Iterable[pd.Timestamp], *, specs: list[LayerSpec]
+    dataset: Dataset,
+    moments: Iterable[pd.Timestamp],
+    *,
+    specs: list[LayerSpec],
+    shared: SharedEvidence | None = None,
 ) -> Iterator[tuple[pd.Timestamp, pd.DataFrame]]:
     """Raw evidence as known at each moment (oldest first), recomputing only what changed.
 
@@ -129,6 +140,8 @@ def evidence_at_moments(
         The moments, in increasing order (e.g. training cut-offs).
     specs : list of LayerSpec
         The factors.
+    shared : SharedEvidence, optional
+        What is shared with other calls over ``dataset`` (:meth:`SharedEvidence.of`).
 
     Yields
     ------
@@ -138,12 +151,13 @@ def evidence_at_moments(
     """
     # The addresses are timeless: their coordinates, KD-tree and id index serve every
     # moment, and so does each energy comparison while the known periods stay the same.
-    shared = SharedEvidence.of(dataset)
+    shared = shared if shared is not None else SharedEvidence.of(dataset)
     latest: dict[str, _Latest] = {}
     moments = list(moments)
     for moment, (known, known_rows) in zip(
         moments, known_at_moments(dataset, moments), strict=True
     ):
+        moment_shared = shared.at_moment(known_rows)
         keys = {spec.name: _inputs_key(spec, known, moment) for spec in specs}
         stale = [s for s in specs if s.name not in latest or latest[s.name].key != keys[s.name]]
         grown = [s for s in stale if s.method in _ACCUMULATE and s.name in latest]
@@ -156,7 +170,9 @@ def evidence_at_moments(
         }
         if full or joined:
             mixed = replace(known, layers={**known.layers, **new_rows})
-            fresh = compute_evidence(mixed, [*full, *joined], as_of=moment, shared=shared).raw
+            fresh = compute_evidence(
+                mixed, [*full, *joined], as_of=moment, shared=moment_shared
+            ).raw
             for spec in full:
                 rows = known_rows.get(spec.source_layer, np.zeros(0, dtype=np.int64))
                 latest[spec.name] = _Latest(
@@ -172,7 +188,7 @@ def evidence_at_moments(
                 replace(known, layers={**known.layers, spec.source_layer: only_new}),
                 [spec],
                 as_of=moment,
-                shared=shared,
+                shared=moment_shared,
             ).raw[spec.name]
             latest[spec.name] = _combine(
                 spec, latest[spec.name], added.to_numpy(), known_rows, moment

@@ -19,6 +19,7 @@ import pandas as pd
 
 from buitengebied.dataset import Dataset, ProgressCallback
 from buitengebied.errors import ContractError
+from buitengebied.evidence.features import SharedEvidence
 from buitengebied.evidence.layerspec import LayerSpec, load_layer_specs
 from buitengebied.io import write_csv
 from buitengebied.io.atomic import atomic_path
@@ -108,10 +109,13 @@ def rank_dataset(
 
     # One after the other: learning beside the analysis in a second thread saved wall time
     # on two cores, but one test run of it ended in a native crash that was not explained.
-    analysis = analyse(dataset, as_of=as_of, specs=specs, on_progress=on_progress)
+    # The timeless parts of the evidence (the premises' seclusion, the register's matches)
+    # are made once for the ranking and every training cut-off.
+    shared = SharedEvidence.of(dataset)
+    analysis = analyse(dataset, as_of=as_of, specs=specs, on_progress=on_progress, shared=shared)
     if on_progress is not None:
         on_progress("learning from inspections", 0.5)
-    learned = fit_learned_model(dataset, as_of=as_of, specs=specs)
+    learned = fit_learned_model(dataset, as_of=as_of, specs=specs, shared=shared)
     choice = choose_model(model, learned)
     if choice.kind == "learned" and learned.model is not None:
         return Ranking(analysis, score_with_model(analysis, learned.model), choice, learned.model)

@@ -30,7 +30,7 @@ import pandas as pd
 from buitengebied.contract import LAYER_SCHEMAS
 from buitengebied.dataset import Dataset
 from buitengebied.errors import InsufficientFindsError
-from buitengebied.evidence.features import address_xy
+from buitengebied.evidence.features import SharedEvidence, address_xy
 from buitengebied.evidence.layerspec import LayerSpec, is_modifier, load_layer_specs
 from buitengebied.scoring.analysis import evidence_at_moments
 from buitengebied.scoring.estimator import DEFAULT_PRIOR_STRENGTH, LearnedRiskModel
@@ -177,6 +177,7 @@ def training_examples(
     max_uninspected_per_cutoff: int = DEFAULT_MAX_UNINSPECTED_PER_CUTOFF,
     with_features: bool | Literal["if_a_find"] = True,
     random_state: int | None = 0,
+    shared: SharedEvidence | None = None,
 ) -> TrainingSet:
     """Build (address, cut-off) examples from the history before ``as_of``.
 
@@ -207,6 +208,9 @@ def training_examples(
         label is a find (without one nothing can be learned from them).
     random_state : int or None
         Seeds the sample of uninspected examples.
+    shared : SharedEvidence, optional
+        What the evidence shares with other calls over ``dataset``
+        (:meth:`~buitengebied.evidence.features.SharedEvidence.of`).
 
     Returns
     -------
@@ -225,7 +229,9 @@ def training_examples(
     )
     if with_features == "if_a_find":
         with_features = any(label.any() for label in labelled.labels)
-    return labelled.with_features(dataset, specs) if with_features else labelled.without(specs)
+    if not with_features:
+        return labelled.without(specs)
+    return labelled.with_features(dataset, specs, shared=shared)
 
 
 @dataclass
@@ -241,13 +247,17 @@ class _LabelledExamples:
     blocks: np.ndarray  # spatial block of every address
     n_finds: int
 
-    def with_features(self, dataset: Dataset, specs: list[LayerSpec]) -> TrainingSet:
+    def with_features(
+        self, dataset: Dataset, specs: list[LayerSpec], *, shared: SharedEvidence | None = None
+    ) -> TrainingSet:
         """The training set with the factor strengths at each cut-off."""
         names = _weighted_names(specs)
         caps = strength_caps(specs)
         strengths = []
         for (_, raw), kept in zip(
-            evidence_at_moments(dataset, self.cutoffs, specs=specs), self.rows, strict=True
+            evidence_at_moments(dataset, self.cutoffs, specs=specs, shared=shared),
+            self.rows,
+            strict=True,
         ):
             # Standardised over all addresses of the cut-off, as the ranking at T would be.
             strength = normalise(raw.iloc[kept], factor_scale(raw), caps)[names]
@@ -394,6 +404,7 @@ def fit_learned_model(
     warmup_days: int = DEFAULT_WARMUP_DAYS,
     prior_strength: float = DEFAULT_PRIOR_STRENGTH,
     random_state: int | None = 0,
+    shared: SharedEvidence | None = None,
 ) -> LearnedFit:
     """Fit a :class:`LearnedRiskModel` on the dataset's own history before ``as_of``.
 
@@ -412,6 +423,9 @@ def fit_learned_model(
         (:class:`LearnedRiskModel`).
     random_state : int or None
         Seeds the validation's block shuffle and the sample of uninspected examples.
+    shared : SharedEvidence, optional
+        What the evidence at the cut-offs shares with other calls over ``dataset``
+        (e.g. the ranking's own analysis).
 
     Returns
     -------
@@ -431,6 +445,7 @@ def fit_learned_model(
         warmup_days=warmup_days,
         with_features="if_a_find",
         random_state=random_state,
+        shared=shared,
     )
     model = LearnedRiskModel(
         horizon_days=horizon_days,
