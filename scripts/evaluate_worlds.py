@@ -34,6 +34,7 @@ Usage::
 
     python scripts/evaluate_worlds.py --seeds 3 --random 0 --out results.md
     python scripts/evaluate_worlds.py --generator gen1 --kind mostly_labs --seeds 5
+    python scripts/evaluate_worlds.py --generator gen2 --seeds 3 --first-seed 4  # fresh seeds
 
 Writes ``results.md`` and ``results.csv`` beside it (per world and method), each
 atomically, and prints the markdown.
