@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -11,7 +13,7 @@ import shapely
 from buitengebied.dataset import Dataset
 from buitengebied.evidence.features import compute_evidence
 from buitengebied.evidence.layerspec import is_modifier, load_layer_specs
-from buitengebied.evidence.premises import premises_components
+from buitengebied.evidence.premises import premises_components, use_weights
 from buitengebied.evidence.waste import burst_weights
 from buitengebied.scoring.fusion import fuse
 
@@ -118,6 +120,33 @@ def test_a_multi_use_address_takes_its_most_suitable_use():
     addresses.loc[addresses["address_id"] == "HOUSE", "use"] = "woonfunctie, industriefunctie"
     data = Dataset(addresses, {}, shapely.box(X - 1000, Y - 1000, X + 9000, Y + 9000))
     assert components(data).loc["HOUSE", "use"] == 0.9
+
+
+def test_use_weights_read_each_value_as_a_row_on_its_own_would():
+    """Weights per distinct use, spread back, are those of every row read alone."""
+    spec = SPECS["premises"]
+    table = next(t for t in spec.record_weights if t.column == "use")
+    uses = [
+        "woonfunctie",
+        "Industriefunctie",
+        "woonfunctie; industriefunctie",
+        "",
+        None,
+        "onbekend / bijeenkomstfunctie",
+        "INDUSTRIEFUNCTIE",
+    ]
+    addresses = pd.DataFrame({"use": uses * 3}, index=np.arange(100, 121))
+
+    def alone(use: str | None) -> float:
+        if use is None:
+            return table.default
+        parts = [part.strip() for part in re.split(r"[,;/|]", use.lower())]
+        return max(table.values.get(part, table.default) for part in parts)
+
+    expected = [alone(use) for use in addresses["use"]]
+    np.testing.assert_array_equal(use_weights(spec, addresses), expected)
+    categorical = addresses.astype({"use": "category"})
+    np.testing.assert_array_equal(use_weights(spec, categorical), expected)
 
 
 def test_a_chemical_dumping_10_km_away_raises_a_large_remote_shed_more_than_a_village_flat():

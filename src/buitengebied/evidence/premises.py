@@ -216,9 +216,10 @@ def use_weights(spec: LayerSpec, addresses: pd.DataFrame) -> np.ndarray:
         return np.ones(len(addresses))
     if "use" not in addresses:
         return np.full(len(addresses), table.default)
+    # A municipality has a million addresses and a few dozen distinct uses.
+    codes, distinct = pd.factorize(addresses["use"])
     parts = (
-        addresses["use"]
-        .reset_index(drop=True)
+        pd.Series(distinct, dtype=object)
         .astype("string")
         .str.lower()
         .str.split(_USE_SEPARATORS, regex=True)
@@ -227,7 +228,16 @@ def use_weights(spec: LayerSpec, addresses: pd.DataFrame) -> np.ndarray:
     )
     weights = parts.map(table.values).astype(float).fillna(table.default)
     best = weights.groupby(level=0, sort=False).max()
-    return best.reindex(pd.RangeIndex(len(addresses))).fillna(table.default).to_numpy(float)
+    per_value = best.reindex(pd.RangeIndex(len(distinct))).fillna(table.default)
+    return _spread(codes, per_value.to_numpy(float), table.default)
+
+
+def _spread(codes: np.ndarray, per_value: np.ndarray, missing: float) -> np.ndarray:
+    """Each row's value from ``per_value`` by its factorize code; ``missing`` at code -1."""
+    weights = np.full(len(codes), missing, dtype=float)
+    known = codes >= 0
+    weights[known] = per_value[codes[known]]
+    return weights
 
 
 def _row_weights(tables: tuple[RecordWeights, ...], rows: pd.DataFrame) -> np.ndarray:
@@ -237,8 +247,10 @@ def _row_weights(tables: tuple[RecordWeights, ...], rows: pd.DataFrame) -> np.nd
         if table.column not in rows:
             weights *= table.default
             continue
-        values = rows[table.column].astype("string").str.lower()
-        weights *= values.map(table.values).astype(float).fillna(table.default).to_numpy(float)
+        codes, distinct = pd.factorize(rows[table.column])
+        values = pd.Series(distinct, dtype=object).astype("string").str.lower()
+        per_value = values.map(table.values).astype(float).fillna(table.default).to_numpy(float)
+        weights *= _spread(codes, per_value, table.default)
     return weights
 
 
