@@ -29,12 +29,12 @@ def test_strength_counts_standard_deviations_above_the_mean():
     raw = pd.DataFrame({"a": [0.0, 0.0, 0.0, 4.0]})  # mean 1, sd sqrt(3)
     scales = factor_scale(raw)
     assert scales["a"] == pytest.approx((1.0, np.sqrt(3.0)))
-    assert_allclose(normalise(raw, scales)["a"], [0.0, 0.0, 0.0, 3.0 / np.sqrt(3.0)])
+    assert_allclose(normalise(raw, scales, caps={})["a"], [0.0, 0.0, 0.0, 3.0 / np.sqrt(3.0)])
 
 
 def test_extreme_strength_grows_logarithmically_and_constant_factors_give_nothing():
     raw = pd.DataFrame({"a": [0.0] * 999 + [1.0], "flat": [2.0] * 1000})
-    strength = normalise(raw, factor_scale(raw))
+    strength = normalise(raw, factor_scale(raw), caps={})
     z = (1.0 - 0.001) / np.sqrt(0.001 * 0.999)  # about 31.6 standard deviations
     linear = LINEAR_STRENGTH_SD
     assert strength["a"].max() == pytest.approx(linear * (1.0 + np.log(z / linear)))
@@ -117,7 +117,9 @@ def test_a_capped_factor_never_outweighs_its_cap_and_contributions_still_add_up(
 
 def test_normalise_caps_only_the_named_factors():
     raw = pd.DataFrame({"a": [0.0] * 99 + [1.0], "b": [0.0] * 99 + [1.0]})
-    strength = normalise(raw, factor_scale(raw), {"a": 2.5})
+    strength = normalise(raw, factor_scale(raw), caps={"a": 2.5})
     assert strength["a"].max() == 2.5
-    assert strength["b"].max() == pytest.approx(normalise(raw, factor_scale(raw))["b"].max())
+    assert strength["b"].max() == pytest.approx(
+        normalise(raw, factor_scale(raw), caps={})["b"].max()
+    )
     assert strength["b"].max() > 8.0

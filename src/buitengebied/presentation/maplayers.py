@@ -177,7 +177,7 @@ def address_strengths(analysis: Analysis) -> pd.DataFrame:
     return normalise(
         raw[[n for n in raw.columns if n in analysis.scores.scales]],
         analysis.scores.scales,
-        strength_caps(analysis.specs),
+        caps=strength_caps(analysis.specs),
     )
 
 

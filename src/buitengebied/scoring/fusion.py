@@ -125,7 +125,8 @@ def strength_caps(specs: Iterable[LayerSpec]) -> dict[str, float]:
 def normalise(
     raw: pd.DataFrame,
     scales: Mapping[str, tuple[float, float]],
-    caps: Mapping[str, float] | None = None,
+    *,
+    caps: Mapping[str, float],
 ) -> pd.DataFrame:
     """Apply ``f = strength_from_excess((x - mean) / sd)`` per factor, at most its cap.
 
@@ -135,8 +136,9 @@ def normalise(
         Raw evidence, one column per factor.
     scales : mapping of str to (float, float)
         ``(mean, sd)`` per factor (:func:`factor_scale`).
-    caps : mapping of str to float, optional
-        Largest strength per factor (:func:`strength_caps`); factors not named are uncapped.
+    caps : mapping of str to float
+        Largest strength per factor (:func:`strength_caps` of the factors' specs); factors
+        not named are uncapped.  Required, so that no caller forgets a layer file's cap.
 
     Returns
     -------
@@ -181,7 +183,7 @@ def factor_strengths(
     """
     raw = evidence.raw[additive_factors(evidence)]
     scales = factor_scale(raw)
-    return normalise(raw, scales, strength_caps(evidence.specs)), scales
+    return normalise(raw, scales, caps=strength_caps(evidence.specs)), scales
 
 
 def with_modifiers(

@@ -183,7 +183,7 @@ def risk_surface(
                 {spec.name: kernel_density_evidence(spec, dataset, centres, as_of=as_of)}
             )
             strength = normalise(
-                raw, pd.Series({spec.name: scores.scales[spec.name]}), strength_caps([spec])
+                raw, pd.Series({spec.name: scores.scales[spec.name]}), caps=strength_caps([spec])
             )
             layer = (strength[spec.name].to_numpy() * scores.weights[spec.name]).reshape(rows, cols)
         else:

@@ -260,7 +260,7 @@ class _LabelledExamples:
             strict=True,
         ):
             # Standardised over all addresses of the cut-off, as the ranking at T would be.
-            strength = normalise(raw.iloc[kept], factor_scale(raw), caps)[names]
+            strength = normalise(raw.iloc[kept], factor_scale(raw), caps=caps)[names]
             strengths.append(strength.to_numpy(dtype=np.float32))
         return self._training_set(strengths, names)
 
