@@ -371,3 +371,37 @@ def test_max_strength_is_read_and_the_shipped_signals_are_capped(tmp_path: Path)
     shipped = {spec.name: spec.max_strength for spec in load_layer_specs()}
     assert shipped["inspections"] == 8.0
     assert shipped["energy"] is None
+
+
+def shipped_premises_text() -> str:
+    return dict(default_layer_files())["premises.toml"]
+
+
+def test_the_vacancy_bonus_may_be_zero_and_the_shipped_premises_set_it_so(tmp_path: Path):
+    """The register's emptiness is the vacant_buildings factor's; premises count it 0 times."""
+    text = shipped_premises_text()
+    assert re.search(r"^vacancy_bonus = 0$", text, flags=re.MULTILINE)
+    (spec,) = load_layer_specs(tmp_path) if write_layer(tmp_path, "premises", text) else []
+    assert spec.params["vacancy_bonus"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        (
+            "vacancy_bonus = 0\n",
+            "vacancy_bonus = -1\n",
+            "[evidence] vacancy_bonus: expected a number >= 0, got -1",
+        ),
+        (
+            "edge_scale_m = 1000\n",
+            "edge_scale_m = 0\n",
+            "[evidence] edge_scale_m: expected a positive number, got 0",
+        ),
+    ],
+)
+def test_premises_parameters_other_than_the_bonus_stay_positive(tmp_path: Path, old, new, where):
+    text = shipped_premises_text()
+    assert old in text
+    path = write_layer(tmp_path, "premises", text.replace(old, new, 1))
+    assert problems_of(path) == [f"{path}: {where}"]

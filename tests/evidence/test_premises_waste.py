@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import geopandas as gpd
@@ -107,12 +108,26 @@ def test_an_unlinked_register_row_within_150_m_counts_with_its_building_and_floo
     without = components(dataset())
     with_register = components(dataset(vacant_buildings=register()))
     farm_before, farm_after = without.loc["FARM"], with_register.loc["FARM"]
-    assert farm_before["vacancy"] == 1.0 and farm_after["vacancy"] == 2.0
+    # That it stands empty is the vacant_buildings factor's evidence, not counted again here.
+    assert farm_before["vacancy"] == 1.0 and farm_after["vacancy"] == 1.0
     # The stable lifts the use (a dwelling) to a stable's weight and the floor area to 1200.
     assert farm_after["use"] == 1.0 > farm_before["use"]
     assert farm_after["size"] > farm_before["size"]
     assert farm_after["premises"] > 5 * farm_before["premises"]
     assert (with_register.drop(index="FARM") == without.drop(index="FARM")).all().all()
+
+
+def test_a_positive_vacancy_bonus_multiplies_the_premises_of_a_registered_address():
+    """A layer set without a vacant_buildings factor may count the emptiness here."""
+    spec = SPECS["premises"]
+    bonus = dataclasses.replace(spec, params={**spec.params, "vacancy_bonus": 1.0})
+    data = dataset(vacant_buildings=register())
+    shipped = premises_components(spec, data).as_frame(pd.Index(data.addresses["address_id"]))
+    found = premises_components(bonus, data).as_frame(pd.Index(data.addresses["address_id"]))
+    # The stable's type weight is 1.0: the farm's premises double, nobody else's change.
+    assert found.loc["FARM", "vacancy"] == 2.0
+    assert found.loc["FARM", "premises"] == pytest.approx(2.0 * shipped.loc["FARM", "premises"])
+    assert (found.drop(index="FARM") == shipped.drop(index="FARM")).all().all()
 
 
 def test_a_multi_use_address_takes_its_most_suitable_use():

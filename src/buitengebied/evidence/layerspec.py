@@ -91,13 +91,15 @@ _MATCHABLE_TYPES: Final = (ColumnType.TEXT, ColumnType.ID, ColumnType.CATEGORY, 
 class _Method:
     """What one method reads from a layer file.
 
-    ``parameters`` are required positive numbers of ``[evidence]``; ``options`` are the
-    other ``[evidence]`` keys it honours.  ``source_layer`` is the one layer it can read,
+    ``parameters`` are required positive numbers of ``[evidence]`` (those also named in
+    ``may_be_zero``: numbers >= 0); ``options`` are the other ``[evidence]`` keys it
+    honours.  ``source_layer`` is the one layer it can read,
     if it is bound to one.
     """
 
     parameters: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
+    may_be_zero: tuple[str, ...] = ()
     source_layer: str | None = None
     needs_geometry: bool = False
     needs_address_id: bool = False
@@ -126,6 +128,7 @@ _METHODS: Final = {
         ),
         ("record_weights", "vacancy_weights"),
         source_layer="addresses",
+        may_be_zero=("vacancy_bonus",),
     ),
     "carried_waste": _Method(
         ("burst_radius_m", "burst_exponent"),
@@ -502,7 +505,12 @@ def _spec_from_document(reader: _Reader, name: str, document: dict[str, Any]) ->
         weight=reader.number("[layer]", "weight", layer.get("weight"), positive=False),
         visible_to=_visible_to(reader, layer.get("visible_to")),
         params={
-            key: reader.number("[evidence]", key, evidence.get(key), positive=True)
+            key: reader.number(
+                "[evidence]",
+                key,
+                evidence.get(key),
+                positive=key not in _METHODS[method].may_be_zero,
+            )
             for key in _METHODS[method].parameters
         }
         if method in _METHODS

@@ -24,7 +24,9 @@ at risk):
 ``vacancy``
     ``1 + vacancy_bonus * w`` for an address on the register, ``w`` the largest building
     type weight of its rows (matched by ``address_id``, or, for a row without one, within
-    ``match_distance_m``); 1 otherwise.
+    ``match_distance_m``); 1 otherwise.  The shipped layer file sets ``vacancy_bonus = 0``:
+    that the building stands empty is the ``vacant_buildings`` factor's evidence, and
+    counted twice it would outweigh what the building is (``docs/layers.md``).
 
 The factor is ``use * (floor + (1 - floor) * size) * (floor + (1 - floor) * seclusion) *
 vacancy`` with :data:`COMPONENT_FLOOR`, so that one weak component lowers the value
