@@ -93,8 +93,7 @@ class _Method:
 
     ``parameters`` are required positive numbers of ``[evidence]`` (those also named in
     ``may_be_zero``: numbers >= 0); ``options`` are the other ``[evidence]`` keys it
-    honours.  ``source_layer`` is the one layer it can read,
-    if it is bound to one.
+    honours.  ``source_layer`` is the one layer it can read, if it is bound to one.
     """
 
     parameters: tuple[str, ...] = ()
