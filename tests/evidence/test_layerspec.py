@@ -370,6 +370,7 @@ def test_max_strength_is_read_and_the_shipped_signals_are_capped(tmp_path: Path)
     assert load_layer_specs(tmp_path)[0].max_strength == 6.0
     shipped = {spec.name: spec.max_strength for spec in load_layer_specs()}
     assert shipped["inspections"] == 8.0
+    assert shipped["vacant_buildings"] == 3.0
     assert shipped["energy"] is None
 
 

@@ -6,7 +6,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from buitengebied.evidence.features import Evidence
-from buitengebied.evidence.layerspec import LayerSpec
+from buitengebied.evidence.layerspec import LayerSpec, load_layer_specs
 from buitengebied.scoring.fusion import (
     LINEAR_STRENGTH_SD,
     factor_scale,
@@ -123,3 +123,20 @@ def test_normalise_caps_only_the_named_factors():
         normalise(raw, factor_scale(raw), caps={})["b"].max()
     )
     assert strength["b"].max() > 8.0
+
+
+@pytest.mark.parametrize("register_share", [0.01, 0.05, 0.2])
+def test_a_register_rows_strength_is_its_rarity_up_to_the_shipped_cap(register_share):
+    """The shipped vacant_buildings cap: strength by rarity alone would be sqrt((1 - p) / p)."""
+    (vacant,) = [s for s in load_layer_specs() if s.name == "vacant_buildings"]
+    ids = pd.Index([f"a{i:04d}" for i in range(1000)], name="address_id")
+    on_register = np.zeros(1000)
+    on_register[: int(register_share * 1000)] = 1.0
+    raw = pd.DataFrame({"vacant_buildings": on_register}, index=ids)
+    table = fuse(Evidence(ids, raw, [vacant], [], {})).table.set_index("address_id")
+    uncapped = np.sqrt((1 - register_share) / register_share)
+    expected = vacant.weight * min(uncapped, vacant.max_strength)
+    assert vacant.max_strength == 3.0
+    assert table.loc["a0000", "contribution_vacant_buildings"] == pytest.approx(expected)
+    if register_share < 0.1:
+        assert expected < vacant.weight * uncapped
